@@ -1,0 +1,81 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from unitynlp.cli import cli
+
+
+@pytest.fixture
+def run():
+    def invoke(*args, input=None):
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return invoke
+
+
+def test_corpus_lists_bundled_documents(run):
+    result = run("corpus", "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0
+    assert [r["doc_id"] for r in rows] == ["seed-1", "seed-2", "seed-3", "seed-4", "seed-5"]
+    assert rows[1]["region"] == "乌鲁木齐/新疆" and "text" not in rows[0]
+
+
+def test_convert_stdin_exact_output(run):
+    result = run("convert", "-", input="著力推進民族團結進步\n".encode("big5"))
+    assert result.exit_code == 0
+    assert result.stdout == "着力推进民族团结进步\n"
+
+
+def test_segment_text_format_exact(run, tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("堅持三個離不開，鑄牢中華民族共同體意識。", encoding="utf-8")
+    result = run("segment", str(path), "--format", "text")
+    assert result.stdout == "r\t坚持 三个离不开 ， 铸牢中华民族共同体意识 。\n"
+
+
+def test_segment_csv_offsets_into_original(run, tmp_path):
+    path = tmp_path / "r.txt"
+    path.write_text("堅持三個離不開", encoding="utf-8")
+    result = run("segment", str(path), "--format", "csv")
+    assert result.stdout == ("doc_id,position,token,start,end,stopword\n"
+                             "r,0,坚持,0,2,True\nr,1,三个离不开,2,7,False\n")
+
+
+def test_output_file_with_bom_and_no_overwrite(run, tmp_path):
+    out = tmp_path / "docs.csv"
+    assert run("corpus", "-o", str(out)).exit_code == 0
+    assert out.read_bytes().startswith("\ufeffdoc_id".encode("utf-8"))
+    again = CliRunner().invoke(cli, ["corpus", "-o", str(out)])
+    assert again.exit_code == 1 and "exists already" in again.stderr and "--force" in again.stderr
+    assert run("corpus", "-o", str(out), "--force").exit_code == 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["corpus", "missing.txt"], "missing.txt: no such file or folder"),
+    (["segment", "EMPTY"], "no readable"),
+    (["convert", "BAD"], "pass --encoding"),
+])
+def test_bad_input_one_line_error(tmp_path, args, message):
+    (tmp_path / "EMPTY").mkdir()
+    (tmp_path / "BAD").mkdir()
+    (tmp_path / "BAD" / "x.txt").write_bytes(bytes([0x81, 0x30]) * 3 + b"\xff\xff")
+    args = [str(tmp_path / a) if a in ("EMPTY", "BAD") else a for a in args]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_python_dash_m_and_version():
+    out = subprocess.run([sys.executable, "-m", "unitynlp", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "unitynlp, version 0.1.0"
+
+
+def test_help_everywhere(run):
+    for command in cli.commands:
+        result = run(command, "--help")
+        assert result.exit_code == 0 and "Example" in result.stdout

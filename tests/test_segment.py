@@ -1,0 +1,76 @@
+import pytest
+
+from unitynlp.convert import convert
+from unitynlp.corpus import read_corpus
+from unitynlp.lexicon import load_lexicon
+from unitynlp.segment import TOKEN_COLUMNS, Segmenter, segment, stopwords
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return read_corpus()
+
+
+@pytest.fixture(scope="module")
+def jieba_segmenter():
+    return Segmenter(backend="jieba")
+
+
+@pytest.mark.parametrize("text, token", [
+    ("堅持三個離不開的思想", "三个离不开"),
+    ("培育和踐行社會主義核心價值觀", "社会主义核心价值观"),
+    ("開展五個一活動", "五个一"),
+    ("落實五個一批", "五个一批"),
+    ("牢固樹立四個認同", "四个认同"),
+])
+def test_domain_terms_stay_whole(text, token):
+    assert token in Segmenter().cut(text)
+
+
+def test_every_token_maps_to_its_original_span(docs):
+    tokens = segment(docs)
+    assert list(tokens.columns) == TOKEN_COLUMNS
+    texts = dict(zip(docs["doc_id"], docs["text"]))
+    for row in tokens.itertuples():
+        original = texts[row.doc_id][row.start:row.end]
+        assert convert(original, script="traditional").text == row.token
+
+
+def test_rjieba_gives_jieba_tokens_on_the_seed(docs, jieba_segmenter):
+    pytest.importorskip("rjieba")
+    fast = Segmenter(backend="rjieba")
+    for text in docs["text"]:
+        assert fast.tokenize(text) == jieba_segmenter.tokenize(text)
+
+
+@pytest.mark.parametrize("hmm", [True, False])
+@pytest.mark.parametrize("text", ["增长3.5%，达到2015-2017年", "a+b C++ c#语言 x_y v1.2.3", "2,000亩 5%-6% １２３ＡＢＣ"])
+def test_rjieba_matches_jieba_on_mixed_runs(text, hmm):
+    pytest.importorskip("rjieba")
+    assert Segmenter(backend="rjieba", hmm=hmm).cut(text) == Segmenter(backend="jieba", hmm=hmm).cut(text)
+
+
+def test_module_level_jieba_is_untouched():
+    import jieba
+
+    before = (jieba.dt.initialized, len(jieba.dt.FREQ), dict(jieba.dt.user_word_tag_tab))
+    Segmenter(backend="jieba").cut("三个离不开")
+    assert (jieba.dt.initialized, len(jieba.dt.FREQ), dict(jieba.dt.user_word_tag_tab)) == before
+
+
+def test_quiet(capfd):
+    Segmenter(backend="jieba").cut("民族团结")
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_user_words_and_lexicon_agree(tmp_path):
+    extra = tmp_path / "mine.tsv"
+    extra.write_text("canonical\tcategory\tvariants\texpansion\tperiod\tnote\n"
+                     "七彩云南行\tcampaign\t\t\t\t\n", encoding="utf-8")
+    seg = Segmenter(lexicon=load_lexicon([extra]))
+    assert "七彩云南行" in seg.cut("开展七彩云南行活动")
+
+
+def test_stopwords_cover_boilerplate():
+    assert {"全省", "全区", "我省", "我州", "各级", "进一步", "的", "，"} <= stopwords()

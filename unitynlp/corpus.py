@@ -1,0 +1,327 @@
+"""Reading reports: files, folders, stdin and compiled files, into a documents frame.
+
+The documents frame has the columns ``DOC_COLUMNS`` (then any extra metadata columns):
+
+============== ===========================================================================
+doc_id         unique id: metadata ``doc_id``/``id``, else the path below the corpus root
+               without suffix; a compiled file's reports get ``-1``, ``-2`` … appended
+title          metadata title, else the report's heading, else the file name
+year           int or missing
+region, level  from metadata, else missing
+source         the file the text came from (``-`` for stdin)
+source_start   offset of the report in the decoded source file (0 unless split)
+source_end     end offset in the decoded source file
+encoding       the encoding the file was decoded with
+n_chars        ``len(text)``
+text           the original text exactly as decoded; never normalised
+============== ===========================================================================
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Literal
+from xml.etree import ElementTree
+
+import pandas as pd
+
+from .errors import EmptyCorpusError, EncodingError, InputError
+
+DOC_COLUMNS = ["doc_id", "title", "year", "region", "level", "source", "source_start",
+               "source_end", "encoding", "n_chars", "text"]
+TEXT_SUFFIXES = (".txt", ".md", ".docx")
+METADATA_FILES = ("metadata.csv", "metadata.jsonl")
+#: encodings tried, in order, when a file has no byte-order mark
+ENCODINGS = ("utf-8", "gb18030", "big5", "utf-16")
+_SAMPLE = 50_000  # characters scored when telling encodings apart
+
+# A compiled file: reports under headings 第一篇 / 第二篇 … at the start of a line.
+_HEADING = re.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
+# Frequent characters of Chinese prose in both scripts, to tell a right decoding from mojibake.
+_COMMON = set("的一是在不了有和人这這中大为為上个個国國我以要他时時来來用们們生到作地于於出就分对對成会會"
+              "可主发發年动動同工也能下过過子说說产產种種面而方后後多定行学學法所民得经經十三之进進着等部"
+              "度家力里如水化高自二理起小物现現实實加量都两兩体體制机機当當使点點从從业業本去把性好应應开開"
+              "合还還因由其些然前外天政四日那社义義事平形相全表间間样樣与與关關各重新内數数正心反明看原又利"
+              "比或但质質气氣第向道命此变變条條只没沒结結解问問意建月公无無系军軍很情者最立代想已通并提直题"
+              "題党黨程展五果员員革位入常文总總次品式活设設及管特件长長求老头頭基资資边邊流路级級少图圖山统"
+              "統接知较較将將组組见見计計别別根论論运運农農指几幾九区區强強放决決西被干做必战戰先回则則任取"
+              "据處处府研族团團结結进步工作会議议")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Decoded:
+    """Decode a text file's bytes, detecting UTF-8 (with or without BOM), GB18030/GBK, Big5, UTF-16."""
+    if encoding:
+        try:
+            return Decoded(data.decode(encoding), encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise EncodingError(f"{name}: cannot be decoded as {encoding} ({exc}); "
+                                "leave out --encoding to let unitynlp detect it") from exc
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty; remove it or add its text")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                     (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return Decoded(data.decode(enc), enc)
+    if b"\x00" not in data:
+        try:
+            return Decoded(data.decode("utf-8"), "utf-8")
+        except UnicodeDecodeError:
+            pass
+    best: Decoded | None = None
+    best_score = 0.0
+    candidates = ("utf-16-le", "utf-16-be") if b"\x00" in data else ("gb18030", "big5", "utf-16-le", "utf-16-be")
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:_SAMPLE]
+        score = _common_share(sample) if _plausible(sample) else 0.0
+        if score > best_score:
+            best, best_score = Decoded(text, enc), score
+    if best is None or best_score < 0.05:
+        if b"\x00" in data:
+            raise InputError(f"{name}: looks like a binary file, not text; unitynlp reads "
+                             ".txt, .md and .docx reports")
+        raise EncodingError(f"{name}: not UTF-8, GB18030/GBK, Big5 or UTF-16 text; convert it to "
+                            "UTF-8 or pass --encoding NAME (Python codec name)")
+    return best
+
+
+def _plausible(text: str) -> bool:
+    """Few control characters and private-use code points: a sign of a right decoding."""
+    bad = sum(1 for ch in text if (ch < " " and ch not in "\n\r\t\f") or "\ue000" <= ch <= "\uf8ff")
+    return bad <= 0.01 * len(text)
+
+
+def _common_share(text: str) -> float:
+    cjk = [ch for ch in text if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return 1.0 if text.isascii() else 0.0
+    return sum(ch in _COMMON for ch in cjk) / len(cjk)
+
+
+def read_docx(data: bytes, name: str) -> str:
+    """The paragraphs of a .docx file, one per line (tabs and line breaks kept)."""
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("word/document.xml"))
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise InputError(f"{name}: not a readable .docx file ({exc}); re-save it from Word "
+                         "or export it as .txt") from exc
+    lines = []
+    for para in root.iter(f"{ns}p"):
+        parts = []
+        for node in para.iter():
+            if node.tag == f"{ns}t":
+                parts.append(node.text or "")
+            elif node.tag == f"{ns}tab":
+                parts.append("\t")
+            elif node.tag in (f"{ns}br", f"{ns}cr"):
+                parts.append("\n")
+        lines.append("".join(parts))
+    return "\n".join(lines)
+
+
+def split_compiled(text: str) -> list[tuple[int, int, str]]:
+    """Reports of a compiled file as ``(start, end, heading)``; one span if it has < 2 headings."""
+    heads = list(_HEADING.finditer(text))
+    if len(heads) < 2:
+        return [(0, len(text), "")]
+    bounds = [m.start() for m in heads] + [len(text)]
+    spans = []
+    if text[: bounds[0]].strip():  # a preface before the first heading stays a document of its own
+        spans.append((0, bounds[0], ""))
+    for m, start, end in zip(heads, bounds, bounds[1:]):
+        line_end = text.find("\n", start, end)
+        heading = text[m.end(): line_end if line_end >= 0 else end].lstrip(":： \t").strip()
+        spans.append((start, end, heading))
+    return spans
+
+
+def _docs_of_text(text: str, *, doc_id: str, source: str, encoding: str,
+                  split: bool) -> list[dict]:
+    spans = split_compiled(text) if split else [(0, len(text), "")]
+    many = len(spans) > 1
+    docs = []
+    for n, (start, end, heading) in enumerate(spans, start=1):
+        body = text[start:end]
+        docs.append({"doc_id": f"{doc_id}-{n}" if many else doc_id,
+                     "title": heading or _first_line(body) or doc_id,
+                     "year": pd.NA, "region": pd.NA, "level": pd.NA, "source": source,
+                     "source_start": start, "source_end": end, "encoding": encoding,
+                     "n_chars": len(body), "text": body})
+    return docs
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:80]
+    return ""
+
+
+def read_file(path: str | Path, *, doc_id: str | None = None, encoding: str | None = None,
+              split: bool = True) -> list[dict]:
+    """The documents of one file (several if it is a compiled file and ``split``)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
+    if path.suffix.lower() == ".docx":
+        text, enc = read_docx(data, str(path)), "docx"
+        if not text.strip():
+            raise InputError(f"{path}: the document has no text")
+    else:
+        decoded = decode_bytes(data, str(path), encoding=encoding)
+        text, enc = decoded.text, decoded.encoding
+        if not text.strip():
+            raise InputError(f"{path}: the file is empty; remove it or add its text")
+    return _docs_of_text(text, doc_id=doc_id or path.stem, source=str(path), encoding=enc, split=split)
+
+
+def read_metadata(folder: Path) -> pd.DataFrame | None:
+    """``metadata.csv`` or ``metadata.jsonl`` in ``folder``, with ``doc_id`` normalised."""
+    for name in METADATA_FILES:
+        path = folder / name
+        if not path.exists():
+            continue
+        try:
+            if name.endswith(".csv"):
+                meta = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+            else:
+                with path.open(encoding="utf-8-sig") as fh:
+                    meta = pd.DataFrame([json.loads(line) for line in fh if line.strip()])
+        except (ValueError, OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{path}: unreadable metadata ({exc}); it must be UTF-8 "
+                             "CSV with a header, or one JSON object a line") from exc
+        if "doc_id" not in meta.columns and "id" in meta.columns:
+            meta = meta.rename(columns={"id": "doc_id"})
+        if "level" not in meta.columns and "org_level" in meta.columns:
+            meta = meta.rename(columns={"org_level": "level"})
+        if "doc_id" not in meta.columns and "file" not in meta.columns:
+            raise InputError(f"{path}: needs a 'doc_id' (or 'id') or a 'file' column to match documents")
+        return meta.replace({"": pd.NA})
+    return None
+
+
+def _collect(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*")
+                  if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+
+
+def read_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
+                on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
+    """Every .txt/.md/.docx file below ``folder``, with metadata joined when present."""
+    folder = Path(folder)
+    files = _collect(folder)
+    meta = read_metadata(folder)
+    by_file = {}
+    if meta is not None and "file" in meta.columns:
+        by_file = {str(f): i for i, f in zip(meta.index, meta["file"]) if isinstance(f, str)}
+    docs, skipped = [], []
+    for path in (progress(files) if progress else files):
+        rel = path.relative_to(folder).as_posix()
+        row = by_file.get(rel)
+        doc_id = meta.at[row, "doc_id"] if row is not None and "doc_id" in meta.columns else None
+        if not isinstance(doc_id, str):
+            doc_id = rel.rsplit(".", 1)[0]
+        try:
+            docs.extend(read_file(path, doc_id=doc_id, encoding=encoding, split=split))
+        except InputError as exc:
+            if on_error == "raise":
+                raise
+            skipped.append(str(exc))
+            print(f"unitynlp: skipped {exc}", file=sys.stderr)
+    if not docs:
+        raise EmptyCorpusError(f"{folder}: no readable .txt, .md or .docx report in this folder"
+                               + (f" ({len(skipped)} skipped)" if skipped else ""))
+    frame = _frame(docs)
+    if meta is not None:
+        frame = join_metadata(frame, meta)
+    frame.attrs["skipped"] = skipped
+    return frame
+
+
+def join_metadata(docs: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """Fill ``docs`` from ``meta`` matched on ``doc_id``; extra metadata columns are appended."""
+    meta = meta.drop(columns=[c for c in ("file", "text") if c in meta.columns])
+    if "doc_id" not in meta.columns:
+        return docs
+    meta = meta.drop_duplicates("doc_id").set_index("doc_id")
+    out = docs.copy()
+    for column in meta.columns:
+        values = out["doc_id"].map(meta[column])
+        if column in out.columns:
+            out[column] = values.where(values.notna(), out[column])
+        else:
+            out[column] = values
+    out["year"] = pd.to_numeric(out["year"], errors="coerce").astype("Int64")
+    return out
+
+
+def _frame(docs: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(docs, columns=DOC_COLUMNS)
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    duplicated = frame["doc_id"].duplicated(keep=False)
+    if duplicated.any():
+        raise InputError("two documents share the id(s) "
+                         f"{', '.join(sorted(set(frame.loc[duplicated, 'doc_id'])))}; "
+                         "give them distinct ids in metadata")
+    return frame
+
+
+def bundled_corpus_path() -> Path:
+    """The folder of the bundled seed corpus (five reports, traditional characters)."""
+    return Path(str(resources.files("unitynlp.corpora").joinpath("seed")))
+
+
+def read_corpus(path: str | Path | None = None, *, encoding: str | None = None, split: bool = True,
+                on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
+    """Read a corpus: ``None`` for the bundled one, ``-`` for stdin, a file, or a folder.
+
+    >>> docs = read_corpus()
+    >>> list(docs["doc_id"])
+    ['seed-1', 'seed-2', 'seed-3', 'seed-4', 'seed-5']
+    """
+    if path is None:
+        path = bundled_corpus_path()
+    if str(path) == "-":
+        data = sys.stdin.buffer.read()
+        decoded = decode_bytes(data, "<stdin>", encoding=encoding)
+        return _frame(_docs_of_text(decoded.text, doc_id="stdin", source="-",
+                                    encoding=decoded.encoding, split=split))
+    path = Path(path)
+    if path.is_dir():
+        return read_folder(path, encoding=encoding, split=split, on_error=on_error, progress=progress)
+    if not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    if path.suffix.lower() not in TEXT_SUFFIXES:
+        raise InputError(f"{path}: unitynlp reads .txt, .md and .docx files or folders of them")
+    frame = _frame(read_file(path, encoding=encoding, split=split))
+    meta = read_metadata(path.parent)
+    return join_metadata(frame, meta) if meta is not None else frame
+
+
+def iter_texts(docs: pd.DataFrame) -> Iterable[tuple[str, str]]:
+    """``(doc_id, text)`` pairs of a documents frame."""
+    return zip(docs["doc_id"], docs["text"])
