@@ -20,9 +20,11 @@ def wheel(tmp_path_factory):
 
 def test_wheel_holds_data_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ["unitynlp/data/lexicon.tsv", "unitynlp/data/stopwords.txt", "unitynlp/data/vocabulary.txt",
-                 "unitynlp/data/corrections.tsv", "unitynlp/corpora/seed/metadata.jsonl",
-                 "unitynlp/corpora/seed/seed-1.txt", "unitynlp/corpora/seed/seed-5.txt"]:
+    shipped = [p.relative_to(ROOT).as_posix() for p in (ROOT / "unitynlp" / "data").iterdir()
+               if p.suffix in (".tsv", ".txt", ".csv")]
+    assert len(shipped) >= 6
+    for name in shipped + ["unitynlp/corpora/seed/metadata.jsonl", "unitynlp/corpora/seed/seed-1.txt",
+                           "unitynlp/corpora/seed/seed-5.txt"]:
         assert name in names
 
 
@@ -38,3 +40,10 @@ def test_data_resolves_from_installed_wheel(wheel, tmp_path):
                                                "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "ok"
+
+
+def test_every_subpackage_is_in_the_wheel(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (ROOT / "unitynlp").rglob("__init__.py"):
+        if "__pycache__" not in init.parts:
+            assert init.relative_to(ROOT).as_posix() in names

@@ -99,12 +99,38 @@ def corpus_options(fn):
     return wrapper
 
 
+def jobs_options(fn):
+    """``--jobs``, ``--scheduler`` and ``--dask``: where the per-document work runs."""
+    @click.option("-j", "--jobs", type=int, default=0, show_default=True,
+                  help="Worker processes (0: every core; 1: this process only).")
+    @click.option("--scheduler", default=None, metavar="ADDRESS",
+                  help="Run on an existing Dask cluster (tcp://HOST:8786).")
+    @click.option("--dask", "local_dask", is_flag=True, help="Start a local Dask cluster and run on it.")
+    @functools.wraps(fn)
+    def wrapper(*args, jobs, scheduler, local_dask, **kwargs):
+        return fn(*args, run=_Runner(jobs, scheduler or ("local" if local_dask else None)), **kwargs)
+
+    return wrapper
+
+
+class _Runner:
+    """Runs a per-document stage with the chosen parallelism (see :mod:`unitynlp.parallel`)."""
+
+    def __init__(self, jobs: int, scheduler: str | None):
+        self.jobs, self.scheduler = jobs, scheduler
+
+    def __call__(self, fn, docs, **options):
+        from .parallel import map_docs
+
+        return map_docs(fn, docs, jobs=self.jobs, scheduler=self.scheduler, **options)
+
+
 @contextlib.contextmanager
 def progress_bar(label: str):
-    """A wrapper that shows a progress bar on stderr for iterables of more than one item."""
+    """A wrapper that shows a progress bar on stderr (a terminal) for more than one item."""
     def wrap(items):
         items = list(items)
-        if len(items) < 2:
+        if len(items) < 2 or not sys.stderr.isatty():
             yield from items
             return
         with click.progressbar(items, label=label, file=sys.stderr) as bar:
@@ -158,8 +184,9 @@ def convert(docs, config, out):
 @click.option("--no-hmm", is_flag=True, help="Switch off jieba's HMM for unknown words.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")
+@jobs_options
 @output_options("text", *FORMATS, default="table")
-def segment(docs, backend, no_hmm, lexicons, out):
+def segment(docs, backend, no_hmm, lexicons, run, out):
     """Segment CORPUS into words with the domain dictionary.
 
     Rows carry doc_id, position, token (simplified), start/end (offsets into the original
@@ -171,16 +198,245 @@ def segment(docs, backend, no_hmm, lexicons, out):
       unitynlp segment corpora/seed/seed-3.txt --format text
     """
     from .lexicon import load_lexicon
-    from .segment import Segmenter
+    from .segment import segment_with
 
-    segmenter = Segmenter(lexicon=load_lexicon(lexicons), backend=backend, hmm=not no_hmm)
-    with progress_bar("segmenting") as bar:
-        tokens = segmenter.segment(docs, progress=bar)
+    tokens = run(segment_with, docs, lexicon=load_lexicon(lexicons), backend=backend, hmm=not no_hmm)
     if out.fmt == "text":
         lines = tokens.groupby("doc_id", sort=False)["token"].agg(" ".join)
         out.text("".join(f"{doc_id}\t{line}\n" for doc_id, line in lines.items()))
     else:
         out.frame(tokens)
+
+
+@cli.command("cluster")
+@corpus_options
+@click.option("-k", "k", default="auto", show_default=True,
+              help="Number of clusters, or auto to choose it by silhouette between 2 and 10.")
+@click.option("--unit", type=click.Choice(["doc", "section"]), default="doc", show_default=True,
+              help="Cluster whole documents, or sections split at their headings.")
+@click.option("--method", type=click.Choice(["kmeans", "agglomerative", "nmf"]), default="kmeans",
+              show_default=True, help="KMeans, agglomerative (Ward) clustering, or NMF topics.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same output.")
+@click.option("--show", type=click.Choice(["clusters", "assignments", "coords"]), default="clusters",
+              show_default=True, help="Print the clusters, each unit's cluster, or 2-D map coordinates.")
+@output_options()
+def cluster_command(docs, k, unit, method, seed, show, out):
+    """Group the documents or sections of CORPUS by theme, each group named by its terms.
+
+    The chosen k and the silhouette of every k tried are reported on stderr.
+
+    \b
+    Example:
+      unitynlp cluster ../reports --unit section -k auto
+      unitynlp cluster ../reports -k 3 --show assignments -o assignments.csv
+    """
+    from .cluster import cluster, parse_k
+
+    with progress_bar("segmenting") as bar:
+        result = cluster(docs, k=parse_k(k), unit=unit, method=method, seed=seed, progress=bar)
+    click.echo(f"unitynlp: {result.summary()}", err=True)
+    out.frame(getattr(result, show))
+
+
+@cli.command("analyze")
+@click.argument("corpus", required=False, type=click.Path(allow_dash=True))
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="unitynlp-results",
+              show_default=True, help="Folder for the results (created; must be new or empty).")
+@click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")
+@click.option("-k", "k", default="auto", show_default=True, help="Number of clusters, or auto.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the clustering.")
+@click.option("--batch-chars", type=int, default=None, help="Characters read per batch [default: 20,000,000].")
+@click.option("--no-cluster", is_flag=True, help="Leave out the clustering (it holds every document in memory).")
+@click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
+@click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
+@jobs_options
+def analyze_command(corpus, out_dir, force, lexicons, k, seed, batch_chars, no_cluster, encoding, no_split, run):
+    """Run every stage over CORPUS and write tables, figures and a report to a folder.
+
+    Writes csv/ (UTF-8 with BOM) and parquet/ tables, unitynlp.xlsx (a sheet per table),
+    figures/ (PNG and SVG) and report.html (self-contained, opens offline): documents,
+    term hits, counts, frequencies, groups and keyness by each metadata column, facts,
+    clusters and a summary. The corpus is read in batches, so memory stays flat; an
+    interrupted run started again resumes after its last finished batch. The folder
+    appears complete or not at all.
+
+    \b
+    Example:
+      unitynlp analyze -o results
+      unitynlp analyze ../reports -o results --jobs 4 --force
+    """
+    from .analyze import run_analysis
+    from .cluster import parse_k
+    from .lexicon import load_lexicon
+
+    stage = lambda name: click.echo(f"unitynlp: {name}", err=True)  # noqa: E731
+    analysis = run_analysis(corpus, out_dir, lexicon=load_lexicon(lexicons), k=parse_k(k), seed=seed, force=force,
+                            batch_chars=batch_chars, run=run, stage=stage, encoding=encoding, split=not no_split,
+                            cluster=not no_cluster)
+    click.echo(f"unitynlp: wrote {out_dir}/report.html", err=True)
+    click.echo(analysis.tables["summary"].to_string(index=False))
+
+
+FACT_TABLE_COLUMNS = ["doc_id", "start", "text", "value", "value_max", "unit", "kind", "qualifier",
+                      "subject", "change", "date"]
+
+
+@cli.command("facts")
+@corpus_options
+@click.option("--kind", "kinds", multiple=True,
+              type=click.Choice(["count", "money", "percent", "measure", "date", "ratio", "other"]),
+              help="Keep only facts of this kind; repeatable.")
+@click.option("--min-value", type=float, default=None, help="Keep only facts whose value is at least N.")
+@jobs_options
+@output_options(*FORMATS, "xlsx", default="table")
+def facts_command(docs, kinds, min_value, run, out):
+    """Extract the numeric facts of CORPUS: value, unit, kind, qualifier, subject, offsets.
+
+    The table format shows the main columns; csv/jsonl/json/xlsx carry them all
+    (doc_id, start, end, text, value, value_max, unit, kind, qualifier, qualifier_text,
+    subject, base, change, date, sentence). A count per kind is printed on stderr.
+
+    \b
+    Example:
+      unitynlp facts report.txt
+      unitynlp facts reports/ --kind money --min-value 10000 -o money.xlsx
+    """
+    from .facts import facts, summary_line
+
+    found = run(facts, docs, kinds=kinds or None)
+    if min_value is not None:
+        found = found[found["value"] >= min_value]
+    click.echo(f"unitynlp: {summary_line(found)}", err=True)
+    out.frame(found[FACT_TABLE_COLUMNS] if out.fmt == "table" else found)
+
+
+def _lexicon_option(fn):
+    fn = click.option("--no-default", is_flag=True, help="Use only the --lexicon files, not the shipped lexicon.")(fn)
+    return click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                        help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")(fn)
+
+
+def _load_lexicon(lexicons, no_default):
+    from .errors import InputError
+    from .lexicon import load_lexicon
+
+    if no_default and not lexicons:
+        raise InputError("--no-default needs at least one --lexicon FILE")
+    return load_lexicon(lexicons, include_default=not no_default)
+
+
+@cli.command("terms")
+@corpus_options
+@_lexicon_option
+@click.option("--by", default=None, help="Sum counts per value of this metadata column (year, region …); "
+              "not with --show hits.")
+@click.option("--show", type=click.Choice(["counts", "hits", "df"]), default="counts", show_default=True,
+              help="Counts per document, every hit (offsets, surface, expansion), or document frequency.")
+@jobs_options
+@output_options(*FORMATS, "xlsx")
+def terms_command(docs, lexicons, no_default, by, show, run, out):
+    """Count lexicon terms (slogans, numbered formulas, campaigns, policy terms) in CORPUS.
+
+    The longest listed term wins (五个一 inside 五个一批 is not counted). Counts come with a
+    rate per 10,000 characters; --by sums them per metadata value, zeros included.
+
+    \b
+    Example:
+      unitynlp terms ../reports --by year -o trends.csv
+      unitynlp terms --show hits --format jsonl
+    """
+    from .terms import count_terms, doc_frequency, find_terms, group_counts
+    from .terms.counting import require_column
+
+    lexicon = _load_lexicon(lexicons, no_default)
+    if by:
+        require_column(docs, by)
+    hits = run(find_terms, docs, lexicon=lexicon, expansions=show == "hits")
+    counts = count_terms(docs, hits=hits)
+    tables = {"hits": lambda: hits, "df": lambda: doc_frequency(counts, docs), "counts": lambda: counts}
+    out.frame(group_counts(counts, docs, by=by) if by and show != "hits" else tables[show]())
+
+
+@cli.command("discover")
+@corpus_options
+@click.option("--min-count", default=1, show_default=True, help="Keep candidates seen at least N times.")
+@click.option("--min-docs", default=1, show_default=True, help="Keep candidates seen in at least N documents.")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(["numbered", "quoted", "series"]),
+              help="Keep only these kinds of candidate; repeatable.")
+@click.option("--top", default=0, show_default=True, help="Show only the first N candidates (0: all).")
+@output_options(*FORMATS, "xlsx")
+def discover_command(docs, min_count, min_docs, kinds, top, out):
+    """Find candidate numbered formulas and slogans in CORPUS from the text alone (no lexicon).
+
+    Candidates are a numeral, a measure word and a short head (三个离不开), short quoted
+    phrases, and parallel series (共居·共学·共事·共乐), ranked by documents and count, each
+    with an example in context. Add the good ones to a lexicon file.
+
+    \b
+    Example:
+      unitynlp discover ../reports --min-docs 2 --top 50
+    """
+    from .terms import discover
+
+    with progress_bar("discovering") as bar:
+        found = discover(docs, min_count=min_count, min_docs=min_docs, progress=bar)
+    if kinds:
+        found = found[found["kind"].isin(kinds)].reset_index(drop=True)
+    out.frame(found.head(top) if top else found)
+
+
+@cli.command("compare")
+@corpus_options
+@click.option("--by", required=True, help="Metadata column that defines the groups (region, year …).")
+@click.option("--target", default=None, help="Group value to compare with the rest [default: the first of two].")
+@click.option("--reference", default=None, help="Compare with this group only, instead of all the others.")
+@click.option("--measure", type=click.Choice(["lr", "chi2"]), default="lr", show_default=True,
+              help="Rank by G² (lr) or chi².")
+@click.option("--terms-only", is_flag=True, help="Lexicon terms only, without ordinary words.")
+@_lexicon_option
+@click.option("--top", default=50, show_default=True, help="Show the N most key features (0: all).")
+@jobs_options
+@output_options(*FORMATS, "xlsx")
+def compare_command(docs, by, target, reference, measure, terms_only, lexicons, no_default, top, run, out):
+    """Keyness of terms and words in one group of CORPUS against the others (G², chi², log ratio).
+
+    \b
+    Example:
+      unitynlp compare ../provincial_gwr_2025 --by region --target 新疆
+    """
+    from .terms import keyness, term_features
+    from .terms.counting import require_column
+
+    lexicon = _load_lexicon(lexicons, no_default)
+    require_column(docs, by)
+    features = run(term_features, docs, lexicon=lexicon, words=not terms_only)
+    table = keyness(features, by=by, target=target, reference=reference, measure=measure, docs=docs)
+    out.frame(table.head(top) if top else table)
+
+
+@cli.command("kwic")
+@click.argument("term")
+@corpus_options
+@click.option("--regex", is_flag=True, help="TERM is a regular expression (matched on the simplified text).")
+@click.option("-w", "--window", default=10, show_default=True, help="Characters of context each side.")
+@click.option("--script", type=click.Choice(["original", "simplified"]), default="original", show_default=True,
+              help="Show the context as written, or converted to simplified characters.")
+@output_options("text", *FORMATS, default="table")
+def kwic_command(term, docs, regex, window, script, out):
+    """Show every hit of TERM in CORPUS with its context (keyword in context).
+
+    \b
+    Example:
+      unitynlp kwic 三个离不开 --window 15
+      unitynlp kwic '[一二三四五六]个[^，。]{1,3}' --regex --format csv
+    """
+    from .terms import kwic
+    from .terms.kwic import kwic_lines
+
+    hits = kwic(docs, term, regex=regex, window=window, script=script)
+    out.text(kwic_lines(hits)) if out.fmt == "text" else out.frame(hits)
 
 
 def main(argv=None):

@@ -16,13 +16,11 @@ official text (著力 → 着力). Its entries keep the length, so the map is no
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from .errors import DataFileError, InputError
 from .resources import data_text
@@ -37,6 +35,10 @@ CONVERT_COLUMNS = ["doc_id", "text", "script", "n_changed", "length_changed"]
 _MAX_PHRASE = 12  # longer than any OpenCC dictionary phrase
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
+if TYPE_CHECKING:  # numpy and pandas load only where a map or a frame is built
+    import numpy as np
+    import pandas as pd
+
 
 @dataclass(frozen=True)
 class Converted:
@@ -49,8 +51,8 @@ class Converted:
     original: str
     text: str
     script: str
-    starts: np.ndarray | None = None
-    ends: np.ndarray | None = None
+    starts: "np.ndarray | None" = None
+    ends: "np.ndarray | None" = None
 
     @property
     def identity(self) -> bool:
@@ -65,8 +67,10 @@ class Converted:
             return pos, pos
         return int(self.starts[start]), int(self.ends[end - 1])
 
-    def map_spans(self, starts, ends) -> tuple[np.ndarray, np.ndarray]:
+    def map_spans(self, starts, ends) -> "tuple[np.ndarray, np.ndarray]":
         """Vectorised :meth:`to_original` for arrays of converted spans (all non-empty)."""
+        import numpy as np
+
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
         if self.starts is None:
@@ -126,6 +130,8 @@ class Converter:
         return pattern.sub(lambda m: table[m.group(0)], text)
 
     def _convert_aligned(self, text: str) -> Converted:
+        import numpy as np
+
         parts, starts, ends = [], [], []
         pos = 0
         for line in text.splitlines(keepends=True):
@@ -144,13 +150,15 @@ class Converter:
                          np.concatenate(starts) if starts else np.zeros(0, np.int64),
                          np.concatenate(ends) if ends else np.zeros(0, np.int64))
 
-    def _align(self, line: str, out: str) -> tuple[np.ndarray, np.ndarray]:
+    def _align(self, line: str, out: str) -> "tuple[np.ndarray, np.ndarray]":
         """Map ``out`` (OpenCC's conversion of ``line``) back to ``line``, phrase by phrase.
 
         The shortest original piece whose own conversion continues ``out`` at the current
         position is taken: single characters where they convert alone, whole phrases
         (網際網路 → 互联网) where OpenCC rewrote a phrase.
         """
+        import numpy as np
+
         starts = np.zeros(len(out), np.int64)
         ends = np.zeros(len(out), np.int64)
         i = k = 0
@@ -172,9 +180,7 @@ class Converter:
 
 def count_changed(a: str, b: str) -> int:
     """Number of positions where two equally long strings differ."""
-    x = np.frombuffer(a.encode("utf-32-le"), dtype=np.uint32)
-    y = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
-    return int(np.count_nonzero(x != y))
+    return sum(map(operator.ne, a, b))
 
 
 def _looks_simplified(text: str, converted: str) -> bool:
@@ -198,12 +204,14 @@ def convert(text: str, *, config: Config = "t2s", script: Script = "auto") -> Co
     return get_converter(config).convert(text, script=script)
 
 
-def convert_docs(docs: pd.DataFrame, *, config: Config = "t2s", script: Script = "auto") -> pd.DataFrame:
+def convert_docs(docs: "pd.DataFrame", *, config: Config = "t2s", script: Script = "auto") -> "pd.DataFrame":
     """The converted text of each document: columns ``CONVERT_COLUMNS``.
 
     ``script`` is ``traditional`` or ``simplified`` as detected (or forced), ``n_changed`` the
     number of characters conversion changed, ``length_changed`` whether the map is not the identity.
     """
+    import pandas as pd
+
     converter = get_converter(config)
     rows = []
     for doc_id, text in zip(docs["doc_id"], docs["text"]):

@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Iterable, Iterator, Literal
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -42,6 +42,7 @@ METADATA_FILES = ("metadata.csv", "metadata.jsonl")
 #: encodings tried, in order, when a file has no byte-order mark
 ENCODINGS = ("utf-8", "gb18030", "big5", "utf-16")
 _SAMPLE = 50_000  # characters scored when telling encodings apart
+BATCH_CHARS = 20_000_000  # characters per batch when a corpus is read in batches
 
 # A compiled file: reports under headings 第一篇 / 第二篇 … at the start of a line.
 _HEADING = re.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
@@ -232,34 +233,67 @@ def _collect(folder: Path) -> list[Path]:
 def read_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
                 on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
     """Every .txt/.md/.docx file below ``folder``, with metadata joined when present."""
+    return next(iter_folder(folder, encoding=encoding, split=split, on_error=on_error,
+                            progress=progress, batch_chars=None))
+
+
+def iter_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
+                on_error: Literal["raise", "warn"] = "warn", progress=None,
+                batch_chars: int | None = BATCH_CHARS) -> Iterator[pd.DataFrame]:
+    """The documents below ``folder`` in frames of about ``batch_chars`` characters (None: one frame).
+
+    Files are read as the batches are consumed, so memory holds one batch at a time.
+    """
     folder = Path(folder)
     files = _collect(folder)
     meta = read_metadata(folder)
-    by_file = {}
-    if meta is not None and "file" in meta.columns:
-        by_file = {str(f): i for i, f in zip(meta.index, meta["file"]) if isinstance(f, str)}
-    docs, skipped = [], []
+    ids = _ids_by_file(meta)
+    docs, skipped, size, seen = [], [], 0, 0
     for path in (progress(files) if progress else files):
         rel = path.relative_to(folder).as_posix()
-        row = by_file.get(rel)
-        doc_id = meta.at[row, "doc_id"] if row is not None and "doc_id" in meta.columns else None
-        if not isinstance(doc_id, str):
-            doc_id = rel.rsplit(".", 1)[0]
         try:
-            docs.extend(read_file(path, doc_id=doc_id, encoding=encoding, split=split))
+            found = read_file(path, doc_id=ids.get(rel) or rel.rsplit(".", 1)[0], encoding=encoding, split=split)
         except InputError as exc:
             if on_error == "raise":
                 raise
             skipped.append(str(exc))
             print(f"unitynlp: skipped {exc}", file=sys.stderr)
-    if not docs:
-        raise EmptyCorpusError(f"{folder}: no readable .txt, .md or .docx report in this folder"
-                               + (f" ({len(skipped)} skipped)" if skipped else ""))
+            continue
+        docs.extend(found)
+        size += sum(d["n_chars"] for d in found)
+        if batch_chars is not None and size >= batch_chars:
+            seen += len(docs)
+            yield _batch(docs, meta, skipped)
+            docs, size = [], 0
+    if docs or not seen:
+        if not docs:
+            raise EmptyCorpusError(f"{folder}: no readable .txt, .md or .docx report in this folder"
+                                   + (f" ({len(skipped)} skipped)" if skipped else ""))
+        yield _batch(docs, meta, skipped)
+
+
+def _ids_by_file(meta: pd.DataFrame | None) -> dict[str, str]:
+    if meta is None or "file" not in meta.columns or "doc_id" not in meta.columns:
+        return {}
+    return {f: d for f, d in zip(meta["file"], meta["doc_id"]) if isinstance(f, str) and isinstance(d, str)}
+
+
+def _batch(docs: list[dict], meta: pd.DataFrame | None, skipped: list[str]) -> pd.DataFrame:
     frame = _frame(docs)
     if meta is not None:
         frame = join_metadata(frame, meta)
-    frame.attrs["skipped"] = skipped
+    frame.attrs["skipped"] = list(skipped)
     return frame
+
+
+def iter_corpus(path: str | Path | None = None, *, batch_chars: int = BATCH_CHARS, encoding: str | None = None,
+                split: bool = True, on_error: Literal["raise", "warn"] = "warn") -> Iterator[pd.DataFrame]:
+    """:func:`read_corpus` in frames of about ``batch_chars`` characters, read lazily."""
+    path = bundled_corpus_path() if path is None else path
+    if str(path) != "-" and Path(path).is_dir():
+        yield from iter_folder(path, encoding=encoding, split=split, on_error=on_error, batch_chars=batch_chars)
+    else:
+        yield read_corpus(path, encoding=encoding, split=split, on_error=on_error)
 
 
 def join_metadata(docs: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:

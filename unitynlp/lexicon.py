@@ -26,8 +26,8 @@ from .resources import data_text
 
 LEXICON_COLUMNS = ["canonical", "category", "variants", "expansion", "period", "note"]
 CATEGORIES = ("numbered_formula", "slogan", "campaign", "policy_term")
-_SEPARATORS = str.maketrans({",": "，", "、": "，", "﹐": "，", "・": "·", "•": "·", "‧": "·",
-                             "（": "(", "）": ")", "“": "\"", "”": "\"", "「": "\"", "」": "\""})
+_FOLDS = ((",", "，"), ("、", "，"), ("﹐", "，"), ("・", "·"), ("•", "·"), ("‧", "·"),
+          ("（", "("), ("）", ")"), ("“", "\""), ("”", "\""), ("「", "\""), ("」", "\""))
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
 
 
@@ -36,7 +36,10 @@ def normalize_punct(text: str) -> str:
 
     It never changes the length, so offsets found in the folded text hold for the input.
     """
-    return text.translate(_SEPARATORS)
+    for old, new in _FOLDS:  # str.replace is many times faster than str.translate here
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 class Lexicon:
@@ -64,6 +67,22 @@ class Lexicon:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def __getstate__(self) -> dict:  # sent to worker processes without its automaton
+        return {"entries": self.entries}
+
+    def __setstate__(self, state: dict) -> None:
+        self.entries = state["entries"]
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A digest of the entries: equal lexicons have equal fingerprints."""
+        import hashlib
+
+        digest = hashlib.sha1()
+        for row in self.entries[["canonical", "category", "variants"]].itertuples(index=False):
+            digest.update(repr(tuple(row)).encode("utf-8"))
+        return digest.hexdigest()[:16]
+
     @cached_property
     def surfaces(self) -> dict[str, str]:
         """Every matchable surface (punctuation folded) → its canonical form."""
@@ -75,21 +94,20 @@ class Lexicon:
 
     @cached_property
     def _automaton(self):
-        import ahocorasick
+        import ahocorasick_rs
 
-        automaton = ahocorasick.Automaton()
-        for surface, canonical in self.surfaces.items():
-            automaton.add_word(surface, (len(surface), canonical))
-        if len(automaton):
-            automaton.make_automaton()
-        return automaton
+        surfaces = list(self.surfaces)
+        if not surfaces:
+            return None, []
+        matcher = ahocorasick_rs.AhoCorasick(surfaces, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
+        return matcher, [self.surfaces[s] for s in surfaces]
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Leftmost-longest matches in simplified ``text`` as ``(start, end, canonical)``."""
-        if not len(self._automaton):
+        matcher, canonical = self._automaton
+        if matcher is None:
             return []
-        return [(end + 1 - n, end + 1, canonical)
-                for end, (n, canonical) in self._automaton.iter_long(normalize_punct(text))]
+        return [(start, end, canonical[i]) for i, start, end in matcher.find_matches_as_indexes(normalize_punct(text))]
 
     def dictionary_words(self) -> list[str]:
         """Surfaces a word segmenter can hold as single tokens (Han characters, letters, digits)."""

@@ -137,6 +137,28 @@ def default_segmenter() -> Segmenter:
     return Segmenter()
 
 
+_SEGMENTERS: dict[tuple, Segmenter] = {}
+
+
+def segmenter_for(lexicon: Lexicon | None = None, *, backend: Backend = "auto", hmm: bool = True) -> Segmenter:
+    """A :class:`Segmenter` for ``lexicon``, built once per process for equal lexicons.
+
+    Worker processes receive copies of a lexicon; this keeps them from rebuilding the
+    tokenizer for every chunk of documents.
+    """
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    key = (lexicon.fingerprint, backend, hmm)
+    if key not in _SEGMENTERS:
+        _SEGMENTERS[key] = Segmenter(lexicon=lexicon, backend=backend, hmm=hmm)
+    return _SEGMENTERS[key]
+
+
+def segment_with(docs: pd.DataFrame, *, lexicon: Lexicon | None = None, backend: Backend = "auto",
+                 hmm: bool = True) -> pd.DataFrame:
+    """:func:`segment` with a segmenter described by its options (for worker processes)."""
+    return segmenter_for(lexicon, backend=backend, hmm=hmm).segment(docs)
+
+
 def _resolve(backend: str) -> str:
     if backend != "auto":
         return backend

@@ -1,0 +1,379 @@
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from unitynlp.errors import InputError
+from unitynlp.facts import FACT_COLUMNS, extract_facts, facts, summary_line
+from unitynlp.facts.formulas import _formula_spans
+
+DATA = Path(__file__).parent / "data"
+GOLD = DATA / "gold"
+FLOORS = {"precision": 0.95, "recall": 0.95, "value_unit": 0.97, "qualifier": 0.95, "subject": 0.85}
+
+
+def only(text: str) -> dict:
+    rows = extract_facts(text)
+    assert len(rows) == 1, [r["text"] for r in rows]
+    return rows[0]
+
+
+# ---- values, units, kinds, qualifiers ------------------------------------------------------
+
+@pytest.mark.parametrize("text, span, value, unit, kind, qualifier", [
+    ("现有干部职工738人", "738人", 738, "人", "count", "exact"),
+    ("城镇新增就业48.81万人", "48.81万人", 488_100, "人", "count", "exact"),
+    ("地区生产总值达13.7万亿元", "13.7万亿元", 13.7e12, "元", "money", "exact"),
+    ("城市低保金32.17萬元", "32.17萬元", 321_700, "元", "money", "exact"),
+    ("农村低保金788.94萬元", "788.94萬元", 7_889_400, "元", "money", "exact"),
+    ("捐赠壹萬伍仟元", "壹萬伍仟元", 15_000, "元", "money", "exact"),
+    ("学费八千多元", "八千多元", 8000, "元", "money", "more_than"),
+    ("新增十二万余人", "十二万余人", 120_000, "人", "count", "more_than"),
+    ("总人口1,234,567人", "1,234,567人", 1_234_567, "人", "count", "exact"),
+    ("全镇转移就业１２３人", "１２３人", 123, "人", "count", "exact"),
+    ("森林覆盖率53.2%", "53.2%", 53.2, "%", "percent", "exact"),
+    ("贫困发生率降到0.016%", "0.016%", 0.016, "%", "percent", "exact"),
+    ("增长5.8％", "5.8％", 5.8, "%", "percent", "exact"),
+    ("递增百分之三十六點九", "百分之三十六點九", 36.9, "%", "percent", "exact"),
+    ("研发投入强度提高0.1个百分点", "0.1个百分点", 0.1, "百分点", "percent", "exact"),
+    ("重污染天数下降超过五成", "超过五成", 5, "成", "percent", "more_than"),
+    ("城乡居民收入比缩小至2.04∶1", "2.04∶1", 2.04, "", "ratio", "exact"),
+    ("出口增长1.5倍", "1.5倍", 1.5, "倍", "ratio", "exact"),
+    ("居民收入翻一番", "一番", 1, "番", "ratio", "exact"),
+    ("企业开办时间缩短三分之一以上", "三分之一以上", 1 / 3, "", "ratio", "more_than"),
+    ("粮食产量280.76亿斤", "280.76亿斤", 28_076_000_000, "斤", "measure", "exact"),
+    ("装机容量达18000KW", "18000KW", 18_000, "千瓦", "measure", "exact"),
+    ("新增风电装机477万千瓦", "477万千瓦", 4_770_000, "千瓦", "measure", "exact"),
+    ("集装箱吞吐量突破1000万标准箱", "突破1000万标准箱", 10_000_000, "标准箱", "measure", "more_than"),
+    ("治理水土流失1720平方公里", "1720平方公里", 1720, "平方公里", "measure", "exact"),
+    ("总面积163.97平方千米", "163.97平方千米", 163.97, "平方千米", "measure", "exact"),
+    ("林地面积8897公頃", "8897公頃", 8897, "公顷", "measure", "exact"),
+    ("营造林174万亩", "174万亩", 1_740_000, "亩", "measure", "exact"),
+    ("日均产气30萬立方", "30萬立方", 300_000, "立方米", "measure", "exact"),
+    ("林业年均伐木約16824方", "約16824方", 16_824, "立方米", "measure", "approx"),
+    ("竹业采伐2400噸", "2400噸", 2400, "吨", "measure", "exact"),
+    ("旅客吞吐量1700万人次", "1700万人次", 17_000_000, "人次", "count", "exact"),
+    ("连续被评为文明单位15年", "15年", 15, "年", "measure", "exact"),
+    ("24小時应急值班", "24小時", 24, "小时", "measure", "exact"),
+    ("捐款近3萬元", "近3萬元", 30_000, "元", "money", "approx"),
+    ("年均产值約1681萬元", "約1681萬元", 16_810_000, "元", "money", "approx"),
+    ("新建足球场不少于300個", "不少于300個", 300, "个", "count", "more_than"),
+    ("儿童教师100多名", "100多名", 100, "名", "count", "more_than"),
+    ("衣物1200余件", "1200余件", 1200, "件", "count", "more_than"),
+    ("维稳经费15萬余元", "15萬余元", 150_000, "元", "money", "more_than"),
+    ("解决20戶以下自然村", "20戶以下", 20, "户", "count", "less_than"),
+    ("比例占50%以上的村民小组", "50%以上", 50, "%", "percent", "more_than"),
+    ("地区生产总值增长5%左右", "5%左右", 5, "%", "percent", "approx"),
+    ("技术合同成交额超过百亿元", "超过百亿元", 1e10, "元", "money", "more_than"),
+    ("惠及近万家企业", "近万家", 10_000, "家", "count", "approx"),
+    ("新增企业逾200家", "逾200家", 200, "家", "count", "more_than"),
+    ("经济总量不足百亿元", "不足百亿元", 1e10, "元", "money", "less_than"),
+    ("建档立卡贫困户1272戶、5111貧困人口", None, None, None, None, None),
+])
+def test_quantities(text, span, value, unit, kind, qualifier):
+    if span is None:  # several facts: checked elsewhere
+        assert [r["text"] for r in extract_facts(text)] == ["1272戶", "5111"]
+        return
+    row = only(text)
+    assert row["text"] == span
+    assert row["value"] == pytest.approx(value)
+    assert (row["unit"], row["kind"], row["qualifier"]) == (unit, kind, qualifier)
+
+
+@pytest.mark.parametrize("text, span, value, value_max, unit, kind", [
+    ("新建足球场周期2015-2017年", "2015-2017年", 2015, 2017, "年", "date"),
+    ("2024年至2027年", "2024年至2027年", 2024, 2027, "年", "date"),
+    ("预期增长5%-6%", "5%-6%", 5, 6, "%", "percent"),
+    ("预期增长5-6%", "5-6%", 5, 6, "%", "percent"),
+    ("用3至5年时间", "3至5年", 3, 5, "年", "measure"),
+    ("新建2—3个园区", "2—3个", 2, 3, "个", "count"),
+    ("投资3-5万元", "3-5万元", 30_000, 50_000, "元", "money"),
+    ("投资3万元-5万元", "3万元-5万元", 30_000, 50_000, "元", "money"),
+    ("用三至五年时间", "三至五年", 3, 5, "年", "measure"),
+    ("1-11月规上工业增加值", "1-11月", 1, 11, "月", "date"),
+])
+def test_ranges(text, span, value, value_max, unit, kind):
+    row = only(text)
+    assert (row["text"], row["unit"], row["kind"]) == (span, unit, kind)
+    assert (row["value"], row["value_max"]) == (pytest.approx(value), pytest.approx(value_max))
+
+
+@pytest.mark.parametrize("text, span, value, unit, date", [
+    ("公司组建于1958年7月", "1958年7月", 1958, "年", "1958-07"),
+    ("2024年1月15日在省人代会上", "2024年1月15日", 2024, "年", "2024-01-15"),
+    ("6月23日,记者获悉", "6月23日", 6, "月", "--06-23"),
+    ("每年9月确定为宣传月", "9月", 9, "月", "--09"),
+    ("利用每年的三月开展宣传", "三月", 3, "月", "--03"),
+    ("2020年新型农村合作医疗", "2020年", 2020, "年", "2020"),
+    ("在一九五三年完成", "一九五三年", 1953, "年", "1953"),
+    ("二〇三五年远景目标", "二〇三五年", 2035, "年", "2035"),
+    ("2024年1-11月", "2024年1-11月", 2024, "年", "2024-01/2024-11"),
+])
+def test_dates(text, span, value, unit, date):
+    row = only(text)
+    assert (row["text"], row["value"], row["unit"], row["kind"], row["date"]) == (span, value, unit, "date", date)
+
+
+@pytest.mark.parametrize("text, span", [
+    ("两年来，我们坚持", "两年"),
+    ("过去一年，我们", "一年"),
+    ("近5年累计投入", "5年"),
+])
+def test_durations(text, span):
+    row = only(text)
+    assert (row["text"], row["kind"], row["qualifier"]) == (span, "measure", "exact")
+
+
+# ---- what is not a fact ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "一、2024年工作回顾",  # the year is a fact, the enumerator is not: checked below
+    "（一）加强组织领导", "(一)加强组织领导", "1.健全机制", "一是成立了领导小组", "第一篇",
+    "第一批高新技术企业", "进一步加强", "统一思想", "一定要", "百姓满意", "队伍建设",
+    "零散分布", "双语教育", "四川省叙永县", "实施“十四五”规划", "十二五时期",
+    "党的二十届三中全会精神", "按照省委十一届七次、八次、九次全会部署",
+    "十四届全国人大三次会议", "“三八”国际劳动妇女节", "“五四”青年节", "“7.5”事件",
+    "〔2020〕12号文件", "20xx年工作总结", "***公司", "深入开展“三个离不开”教育",
+    "五个一批", "读一本好书", "看一部电影", "几年来", "一批民族团结对子", "一块块",
+    "百里林海", "一带一路", "两个维护", "八项规定", "五位一体", "一场四馆", "五人制足球",
+    "做强百亿级产业集群", "以千万计", "5G基站", "PM2.5浓度", "实施三年行动计划",
+    "是一个苗族、汉族杂居的地方", "作为一项重要的政治任务", "三五年内", "七台河市",
+    "五家渠市", "一成不变", "二期工程", "推动三次产业融合", "最多跑一次", "一件事一次办",
+])
+def test_not_facts(text):
+    rows = extract_facts(text)
+    assert rows == [] or [r["text"] for r in rows] == ["2024年"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("分别高4.2和0.7个百分点", [("4.2", 4.2, "百分点"), ("0.7个百分点", 0.7, "百分点")]),
+    ("7651所学校受益", [("7651所", 7651, "所")]),
+    ("涉及５３００多个税目", [("５３００多个", 5300, "个")]),
+    ("离１９９９年１２月２０日", [("１９９９年１２月２０日", 1999, "年")]),
+    ("1 9 9 7 年钢产量达到1 亿吨以上", [("1 9 9 7 年", 1997, "年"), ("1 亿吨以上", 1e8, "吨")]),
+    ("零售总额实际增长1 0 ．3 ％", [("1 0 ．3 ％", 10.3, "%")]),
+    ("收入为１４，３２８，１４４，０００元", [("１４，３２８，１４４，０００元", 14_328_144_000, "元")]),
+    ("低保标准提高到740元/月", [("740元/月", 740, "元/月")]),
+    ("PM2.5浓度12微克/立方米", [("12微克/立方米", 12, "微克/立方米")]),
+    ("占全国1/3", [("1/3", 1 / 3, "")]),
+    ("获得第1、2名", []),
+    ("斩获12金8银4铜", [("12金", 12, "金"), ("8银", 8, "银"), ("4铜", 4, "铜")]),
+])
+def test_lists_and_layouts(text, expected):
+    rows = extract_facts(text)
+    assert [(r["text"], r["unit"]) for r in rows] == [(t, u) for t, _, u in expected]
+    assert [r["value"] for r in rows] == [pytest.approx(v) for _, v, _ in expected]
+
+
+def test_stray_list_number_before_a_duration():
+    """1兩年來 in seed-4: the 1 is a list number, 两年 is the fact."""
+    assert [r["text"] for r in extract_facts("1兩年來,我們")] == ["兩年"]
+
+
+def test_decimal_is_not_a_list_number():
+    assert [r["text"] for r in extract_facts("慰问金3.8萬元,占12.92%")] == ["3.8萬元", "12.92%"]
+
+
+def test_year_like_head_count():
+    row = only("在校小學生2011人")
+    assert (row["value"], row["unit"], row["kind"]) == (2011, "人", "count")
+
+
+def test_one_in_a_parallel_list_is_a_count():
+    rows = extract_facts("每个区县建设五人制足球场地10片、七人制2片、标准足球场地一片")
+    assert [r["text"] for r in rows] == ["10片", "2片", "一片"]
+    assert extract_facts("建设一片绿地") == []
+
+
+def test_formula_spans():
+    text = "深入开展“三个离不开”教育，落实五个一批"
+    spans = [text[s:e] for s, e in _formula_spans(text)]
+    assert "三个离不开" in spans and "五个一批" in spans
+
+
+# ---- subject, base, change -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, span, subject", [
+    ("现有干部职工738人", "738人", "干部职工"),
+    ("森林覆盖率53.2%,素有美誉", "53.2%", "森林覆盖率"),
+    ("城镇新增就业48.81万人", "48.81万人", "城镇新增就业"),
+    ("全镇有9个医疗机构,医务人员99人", "9个", "医疗机构"),
+    ("全镇有9个医疗机构,医务人员99人", "99人", "医务人员"),
+    ("水资源的丰富使我镇建成了5座中小型水电站", "5座", "中小型水电站"),
+    ("2024年地区生产总值达13.7万亿元、增长5.8%", "5.8%", "地区生产总值"),
+    ("规上工业增加值增长7.7％", "7.7％", "规上工业增加值"),
+])
+def test_subject(text, span, subject):
+    row = next(r for r in extract_facts(text) if r["text"] == span)
+    assert row["subject"] == subject
+
+
+@pytest.mark.parametrize("text, span, qualifier, qualifier_text", [
+    ("节约1000万元", "1000万元", "exact", ""),
+    ("最近3年", "3年", "exact", ""),
+    ("近5年累计", "5年", "exact", ""),
+    ("普通高中录取率近70%", "近70%", "approx", "近"),
+    ("签约达100亿元", "100亿元", "exact", ""),
+    ("总投资约为100万元", "100万元", "approx", "约"),
+    ("服务业贡献率接近60%", "接近60%", "approx", "接近"),
+    ("经济总量不足百亿元", "不足百亿元", "less_than", "不足"),
+    ("集装箱吞吐量突破1000万标准箱", "突破1000万标准箱", "more_than", "突破"),
+    ("至少1所薄弱医院", "至少1所", "more_than", "至少"),
+    ("3岁以下婴幼儿", "3岁以下", "less_than", "以下"),
+])
+def test_qualifiers(text, span, qualifier, qualifier_text):
+    row = only(text)
+    assert (row["text"], row["qualifier"], row["qualifier_text"]) == (span, qualifier, qualifier_text)
+
+
+def test_share_base_and_separated_qualifier():
+    rows = extract_facts("其中少數民族員工68人,約占公司員工總數的9%。")
+    share = rows[-1]
+    assert (share["text"], share["qualifier"], share["qualifier_text"]) == ("9%", "approx", "約")
+    assert (share["subject"], share["base"]) == ("少数民族员工", "公司员工总数")
+
+
+@pytest.mark.parametrize("text, change", [
+    ("一般公共预算收入增长5.2%", "increase"),
+    ("居民消费价格下降3.6%", "decrease"),
+    ("研发投入强度提高0.1个百分点", "increase"),
+    ("比上年增加3万人", "increase"),
+    ("单位能耗降低2.5%", "decrease"),
+    ("提高到100个", ""),
+    ("森林覆盖率53.2%", ""),
+    ("城镇新增就业48.81万人", ""),
+])
+def test_change(text, change):
+    assert only(text)["change"] == change
+
+
+# ---- offsets, columns, frames ----------------------------------------------------------------
+
+def test_offsets_index_the_original_traditional_text():
+    text = "全鎮總戶數9762戶,總人口31844人。"
+    rows = extract_facts(text, doc_id="d")
+    assert [(r["start"], r["end"], r["text"]) for r in rows] == [(5, 10, "9762戶"), (14, 20, "31844人")]
+    assert all(text[r["start"]:r["end"]] == r["text"] for r in rows)
+    assert rows[0]["sentence"] == text and rows[0]["doc_id"] == "d"
+    assert set(rows[0]) == set(FACT_COLUMNS)
+
+
+def test_facts_frame_has_the_schema_even_when_empty():
+    empty = facts(pd.DataFrame({"doc_id": ["a"], "text": ["没有数字的句子"]}))
+    assert list(empty.columns) == FACT_COLUMNS and empty.empty
+    frame = facts(pd.DataFrame({"doc_id": ["a", "b"], "text": ["增长5.2%", "2024年完成3个项目"]}))
+    assert list(frame.columns) == FACT_COLUMNS
+    assert frame["doc_id"].tolist() == ["a", "b", "b"]
+    assert frame["value_max"].isna().all()
+
+
+def test_summary_line():
+    frame = facts(pd.DataFrame({"doc_id": ["b"], "text": ["2024年完成3个项目,增长5%、6%"]}))
+    assert summary_line(frame) == "4 facts in 1 documents: 1 count, 2 percent, 1 date"
+    assert summary_line(frame.iloc[:0]) == "0 facts in 0 documents"
+
+
+def test_kinds_filter():
+    frame = facts(pd.DataFrame({"doc_id": ["b"], "text": ["2024年完成3个项目,增长5%"]}), kinds=["percent"])
+    assert frame["text"].tolist() == ["5%"]
+
+
+def test_unknown_kind_is_a_clear_error():
+    with pytest.raises(InputError, match="choose from count, money"):
+        extract_facts("增长5%", kinds=["percentage"])
+
+
+def test_missing_text_gives_no_rows():
+    assert extract_facts("") == [] and extract_facts(None) == []
+
+
+def test_deterministic(seed_text):
+    assert extract_facts(seed_text) == extract_facts(seed_text)
+
+
+# ---- the seed gold, scored by the reference scorer --------------------------------------------
+
+def _predict_seed(seed_text, path):
+    docs = [json.loads(line) for line in (GOLD / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    with path.open("w", encoding="utf-8") as fh:
+        for d in docs:
+            for row in extract_facts(seed_text[d["start"]:d["end"]], doc_id=d["doc_id"]):
+                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return docs
+
+
+def test_seed_gold_scores_above_the_floors(seed_text, tmp_path):
+    pred = tmp_path / "pred.jsonl"
+    _predict_seed(seed_text, pred)
+    out = subprocess.run([sys.executable, str(DATA / "score_facts.py"), str(GOLD / "facts.jsonl"), str(pred),
+                          "--docs", str(GOLD / "documents.jsonl")], capture_output=True, text=True, check=True)
+    scores = dict(re.findall(r"(\w+)=([0-9.]+|nan)", out.stdout.strip().splitlines()[-1]))
+    for name, floor in FLOORS.items():
+        assert float(scores[name]) >= floor, out.stdout
+
+
+def test_no_prediction_overlaps_a_not_fact(seed_text, tmp_path):
+    pred = tmp_path / "pred.jsonl"
+    docs = {d["doc_id"]: d["start"] for d in _predict_seed(seed_text, pred)}
+    rows = [json.loads(line) for line in pred.read_text(encoding="utf-8").splitlines()]
+    bad = []
+    for line in (GOLD / "not_facts.jsonl").read_text(encoding="utf-8").splitlines():
+        nf = json.loads(line)
+        start, end = nf["start"] - docs[nf["doc_id"]], nf["end"] - docs[nf["doc_id"]]
+        bad += [(nf["category"], nf["text"], r["text"]) for r in rows
+                if r["doc_id"] == nf["doc_id"] and r["start"] < end and r["end"] > start]
+    assert bad == []
+
+
+# ---- robustness ---------------------------------------------------------------------------------
+
+NUMERALISH = "0123456789０１２３４５６７８９.,，%％∶:-—至到一二两三四五六七八九十百千万亿零〇壹贰萬億点年月日个人元亩吨多余约近超以上下左右占的第每“”、。\n "
+soup = st.text(alphabet=NUMERALISH, max_size=300)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.text(max_size=300), soup))
+def test_no_exception_on_arbitrary_text(text):
+    rows = extract_facts(text)
+    for r in rows:
+        assert 0 <= r["start"] < r["end"] <= len(text)
+        assert text[r["start"]:r["end"]] == r["text"]
+        assert r["kind"] in ("count", "money", "percent", "measure", "date", "ratio", "other")
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=1, max_size=5000))
+def test_long_digit_runs(text):
+    extract_facts(text + "万元")
+
+
+def _best_time(text, repeat=3):
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        extract_facts(text)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=NUMERALISH, min_size=2000, max_size=2000))
+def test_time_is_linear_in_the_input(chunk):
+    small, large = chunk * 2, chunk * 16  # n and 8n characters
+    ratio = _best_time(large) / max(_best_time(small), 1e-4)
+    assert ratio < 8 * 4, ratio  # linear with generous slack; quadratic would be ~64
+
+
+@pytest.mark.parametrize("soup_text", ["1" * 100_000, "一" * 100_000, "1." * 50_000, "5%-" * 30_000,
+                                       "年" * 100_000, "万" * 100_000, "1,000" * 20_000])
+def test_pathological_inputs_finish_quickly(soup_text):
+    t = time.perf_counter()
+    extract_facts(soup_text)
+    assert time.perf_counter() - t < 5

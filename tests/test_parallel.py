@@ -1,0 +1,54 @@
+"""Parallel and distributed runs give exactly the single-process results."""
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from unitynlp.cli import cli
+from unitynlp.corpus import read_corpus
+from unitynlp.facts import facts
+from unitynlp.parallel import chunk_docs, map_docs, resolve_jobs
+from unitynlp.segment import segment_with
+from unitynlp.terms import find_terms
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return read_corpus()
+
+
+@pytest.mark.parametrize("fn", [facts, find_terms, segment_with], ids=lambda f: f.__name__)
+def test_two_processes_equal_one(docs, fn):
+    pd.testing.assert_frame_equal(map_docs(fn, docs, jobs=2), fn(docs))
+
+
+def test_chunks_are_contiguous_and_complete(docs):
+    many = pd.concat([docs] * 7, ignore_index=True).assign(doc_id=lambda d: [f"d{i}" for i in range(len(d))])
+    chunks = chunk_docs(many, jobs=2)
+    assert len(chunks) == 8
+    assert pd.concat(chunks)["doc_id"].tolist() == many["doc_id"].tolist()
+
+
+def test_jobs_resolution():
+    assert resolve_jobs(1) == 1 and resolve_jobs(0) >= 1 and resolve_jobs(-100) == 1
+
+
+def test_facts_cli_same_output_with_jobs():
+    one = CliRunner().invoke(cli, ["facts", "--format", "csv", "--jobs", "1"])
+    two = CliRunner().invoke(cli, ["facts", "--format", "csv", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0 and one.stdout == two.stdout
+
+
+def test_dask_local_cluster_of_two_workers(docs):
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = map_docs(facts, docs, scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(result, facts(docs))
+    del Client
+
+
+def test_unreachable_scheduler_is_a_clear_error(docs):
+    pytest.importorskip("dask.distributed")
+    result = CliRunner().invoke(cli, ["facts", "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 1 and "cannot reach the Dask scheduler" in result.stderr

@@ -1,0 +1,183 @@
+"""Grouping reports, or their sections, by what they are about; each group named by its terms.
+
+Features are the segmenter's tokens (lexicon terms whole, one-character words kept, domain
+stopwords, numbers and punctuation dropped) weighted by TF-IDF, with terms found in more than
+80% of the units dropped so boilerplate cannot decide a group. KMeans (default),
+agglomerative clustering or NMF topics; k fixed or chosen by silhouette within ``k_range``.
+Each cluster is labelled by c-TF-IDF over its units' tokens: nominal words more frequent in
+the cluster than elsewhere, never a term found in more than half the units, a place or person
+name or an administrative word (省委, 自治区). Past ``stream_threshold`` units a streaming path (hashed features,
+MiniBatchKMeans) keeps memory bounded. The same input and seed give identical output.
+
+Frames: ``assignments`` (``ASSIGNMENT_COLUMNS``), ``clusters`` (``CLUSTER_COLUMNS``, numbered
+by size, largest first), ``coords`` (``COORD_COLUMNS``, a 2-D map).
+
+>>> from unitynlp.corpus import read_corpus
+>>> result = cluster(read_corpus(), k=2, unit="section")   # doctest: +SKIP
+>>> result.clusters[["cluster", "size", "label"]]           # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from ..segment import Segmenter, default_segmenter
+from .features import df_bounds, feature_tokenizer, label_terms
+from .models import METHODS, Method, fit_memory
+from .sectioning import SECTION_COLUMNS, sections, split_sections, whole_docs
+
+__all__ = ["cluster", "sections", "split_sections", "parse_k", "ClusterResult", "ASSIGNMENT_COLUMNS",
+           "CLUSTER_COLUMNS", "COORD_COLUMNS", "SECTION_COLUMNS"]
+ASSIGNMENT_COLUMNS = ["doc_id", "section", "start", "end", "cluster", "label", "score"]
+CLUSTER_COLUMNS = ["cluster", "size", "label", "terms", "representatives"]
+COORD_COLUMNS = ["doc_id", "section", "cluster", "x", "y"]
+Unit = Literal["doc", "section"]
+#: more units than this are clustered on the streaming path (kmeans only)
+STREAM_THRESHOLD = 20000
+LABEL_TERMS = 3       # terms in a cluster's label
+TOP_TERMS = 10        # terms in the clusters frame
+REPRESENTATIVES = 3   # units listed per cluster
+WORKING_MEMORY = 64   # MB scikit-learn may use for a chunk of pairwise distances (silhouette)
+
+
+@dataclass
+class ClusterResult:
+    """The three output frames, the k used, and the criterion (silhouette) for each k tried."""
+    assignments: pd.DataFrame
+    clusters: pd.DataFrame
+    coords: pd.DataFrame
+    k: int
+    scores: dict[int, float] = field(default_factory=dict)
+    criterion: str = "silhouette"
+    streaming: bool = False
+
+    def summary(self) -> str:
+        """One line: the k used and the criterion of every k tried."""
+        tried = ", ".join(f"k={k}: {s:.3f}" for k, s in self.scores.items())
+        path = " (streaming)" if self.streaming else ""
+        edge = "; the largest k tried scored best" if len(self.scores) > 1 and self.k == max(self.scores) else ""
+        return f"k={self.k}{path}; {self.criterion}: {tried or 'n/a'}{edge}"
+
+
+def parse_k(value: str | int) -> int | Literal["auto"]:
+    """``'auto'`` or a number of clusters ≥ 2, from a command-line value."""
+    if isinstance(value, int) or str(value).strip().isdigit():
+        k = int(value)
+        if k >= 2:
+            return k
+    elif str(value).strip().lower() == "auto":
+        return "auto"
+    raise InputError(f"-k {value}: give a number of clusters of at least 2, or auto")
+
+
+def cluster(docs: pd.DataFrame, *, k: int | Literal["auto"] = "auto", unit: Unit = "doc",
+            method: Method = "kmeans", seed: int = 0, k_range: tuple[int, int] = (2, 10),
+            segmenter: Segmenter | None = None, stream_threshold: int = STREAM_THRESHOLD,
+            batch_size: int = 2000, progress=None) -> ClusterResult:
+    """Cluster the documents (``unit='doc'``) or their sections; see the module docs."""
+    if unit not in ("doc", "section"):
+        raise InputError(f"unknown unit {unit!r}: choose doc or section")
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
+    units = sections(docs) if unit == "section" else whole_docs(docs)
+    k = parse_k(k)
+    if k != "auto" and k > len(units):
+        raise InputError(f"-k {k} is more than the {len(units)} units to cluster; choose a smaller k"
+                         + (" or --unit section" if unit == "doc" else ""))
+    segmenter = segmenter or default_segmenter()
+    from sklearn import config_context
+
+    with config_context(working_memory=WORKING_MEMORY):
+        return _cluster(units, k=k, unit=unit, method=method, seed=seed, k_range=k_range,
+                        segmenter=segmenter, stream_threshold=stream_threshold,
+                        batch_size=batch_size, progress=progress)
+
+
+def _cluster(units: pd.DataFrame, *, k, unit, method, seed, k_range, segmenter, stream_threshold,
+             batch_size, progress) -> ClusterResult:
+    if len(units) > stream_threshold and method == "kmeans":
+        from .stream import fit_stream
+
+        fit, terms = fit_stream(units["text"], feature_tokenizer(segmenter), k=k, k_range=k_range,
+                                seed=seed, batch_size=batch_size, progress=progress)
+        return _result(units, fit, terms, unit, streaming=True)
+    counts, vocabulary = _counts(list(units["text"]), feature_tokenizer(segmenter), progress=progress)
+    X = _tfidf(counts)
+    fit = fit_memory(X, k=k, k_range=k_range, method=method, seed=seed)
+    return _result(units, fit, _labels(counts, vocabulary, fit.labels, fit.k), unit)
+
+
+def _counts(texts: list[str], tokenizer: Callable[[str], list[str]], *, progress=None):
+    """Unit × term counts over the kept vocabulary (sorted), and the vocabulary.
+
+    The tokenizer is the vectorizer's analyzer, so token lists are never all held at once.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    min_df, max_df = df_bounds(len(texts))
+    vectorizer = CountVectorizer(analyzer=tokenizer, token_pattern=None, lowercase=False,
+                                 min_df=min_df, max_df=max_df)
+    try:
+        counts = vectorizer.fit_transform(progress(texts) if progress else texts)
+    except ValueError:
+        raise InputError("the units have no content words left after removing stopwords and "
+                         "boilerplate; give longer or more documents") from None
+    return counts, vectorizer.get_feature_names_out()
+
+
+def _tfidf(counts):
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+
+
+def _labels(counts, vocabulary, labels: np.ndarray, k: int) -> list[list[str]]:
+    """The distinctive terms of each cluster 0 … k−1 (see :func:`features.label_terms`)."""
+    from scipy import sparse
+
+    onehot = sparse.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))),
+                               shape=(k, len(labels)))
+    present = (counts > 0).astype(float)
+    sizes = np.bincount(labels, minlength=k)
+    return label_terms(onehot @ counts, np.asarray(present.sum(axis=0)).ravel(),
+                       (onehot @ present).toarray(), sizes, vocabulary, len(labels), top=TOP_TERMS)
+
+
+def _result(units: pd.DataFrame, fit, terms: list[list[str]], unit: Unit, *,
+            streaming: bool = False) -> ClusterResult:
+    """The output frames, clusters renumbered by size (largest first, ties by first unit)."""
+    labels = np.asarray(fit.labels)
+    sizes = np.bincount(labels, minlength=len(terms))
+    first = {c: i for i, c in reversed(list(enumerate(labels)))}
+    old = sorted(first, key=lambda c: (-sizes[c], first[c]))
+    new = {int(c): n for n, c in enumerate(old)}
+    numbered = np.array([new[int(c)] for c in labels], dtype="int64")
+    names = {new[c]: "、".join(terms[c][:LABEL_TERMS]) for c in new}
+    scores = np.round(np.asarray(fit.scores, dtype=float), 6)
+    keys = units["doc_id"] if unit == "doc" else units["doc_id"] + "#" + units["section"].astype(str)
+    keys = list(keys)
+    assignments = pd.DataFrame({
+        "doc_id": units["doc_id"].values, "section": units["section"].values,
+        "start": units["start"].values, "end": units["end"].values, "cluster": numbered,
+        "label": [names[c] for c in numbered], "score": scores}, columns=ASSIGNMENT_COLUMNS)
+    clusters = _clusters(labels, scores, new, names, terms, keys)
+    xy = np.round(np.asarray(fit.coords, dtype=float), 6) + 0.0  # + 0.0 turns -0.0 into 0.0
+    coords = pd.DataFrame({"doc_id": units["doc_id"].values, "section": units["section"].values,
+                           "cluster": numbered, "x": xy[:, 0], "y": xy[:, 1]}, columns=COORD_COLUMNS)
+    return ClusterResult(assignments, clusters, coords, int(fit.k), dict(fit.criterion),
+                         streaming=streaming)
+
+
+def _clusters(labels: np.ndarray, scores: np.ndarray, new: dict[int, int], names: dict[int, str],
+              terms: list[list[str]], keys: list[str]) -> pd.DataFrame:
+    """One row per cluster in its new order: size, label, terms, best-scoring units (ties by order)."""
+    rows = []
+    for c, n in new.items():
+        members = np.flatnonzero(labels == c)
+        best = members[np.lexsort((members, -scores[members]))][:REPRESENTATIVES]
+        rows.append((n, len(members), names[n], " ".join(terms[c]), "|".join(keys[i] for i in best)))
+    return pd.DataFrame(rows, columns=CLUSTER_COLUMNS).astype({"cluster": "int64", "size": "int64"})

@@ -1,0 +1,297 @@
+"""The extractor: one regex pass over the simplified text, checks per candidate, then subjects."""
+from __future__ import annotations
+
+import bisect
+import re
+
+from .formulas import _formula_spans
+from .numerals import CN_BIG, CN_DIGITS, is_digitwise, parse_number
+from .patterns import LIST_TAIL, PRE_RE, candidates
+from .subject import fill_subjects
+from .units import TIME_UNITS, unit_table
+
+FACT_COLUMNS = ["doc_id", "start", "end", "text", "value", "value_max", "unit", "kind", "qualifier",
+                "qualifier_text", "subject", "base", "change", "date", "sentence"]
+
+_DIGITS = "0123456789０１２３４５６７８９"
+_OPEN_QUOTES = "“\"‘「『"
+_FINANCIAL = "壹贰貳叁肆伍陆陸柒捌玖拾佰仟"
+_CLOSE_QUOTES = "”\"’」』"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+#: 一年 is a duration only in these contexts (过去一年, 一年来), not in 一年一度
+_ONE_YEAR_BEFORE = ("过去", "近", "这", "用", "经过", "历时", "花了", "前", "后", "头", "半")
+_ONE_YEAR_AFTER = ("来", "以来", "多", "内", "间", "半", "期", "后")
+#: 成 is a tenth only when followed by these or by punctuation (七成以上), not in 一成不变
+_CHENG_AFTER = ("以上", "以下", "左右", "多", "的", "是", "为", "来自", "以")
+_MAX_SPAN = 40
+_PER_UNIT = re.compile(r"[/／](月|年|天|日|人|户|吨|亩|斤|公斤|千克|平方米|立方米|千瓦时|度|小时|次|件|台|辆|头|只|套|间)")
+_SCALE_PRE = ("近", "约", "逾", "超", "超过", "将近", "接近", "突破", "不足", "不到")
+_ORDINAL_LIST = re.compile(r"第[0-9０-９一二三四五六七八九十]{1,3}[、和至到-]\Z")
+_NOUN_OF_PEOPLE = re.compile(r"贫困人口|人口")
+
+
+class _Cand(dict):
+    """A fact being built, in converted-text offsets; private keys start with an underscore."""
+
+
+def _year_ok(value: float) -> bool:
+    return 1000 <= value <= 2100
+
+
+def _date(m: re.Match, s: str) -> _Cand | None:
+    if m.group("y"):
+        year = parse_number(m.group("y"))
+        if not _year_ok(year):
+            return None
+        norm = f"{int(year):04d}"
+        cand = _Cand(value=year, value_max=None, unit="年", kind="date")
+        if m.group("y2"):
+            y2 = parse_number(m.group("y2"))
+            if not _year_ok(y2) or y2 <= year:
+                return None
+            cand["value_max"], norm = y2, f"{norm}/{int(y2):04d}"
+        elif m.group("mo"):
+            month = parse_number(m.group("mo"))
+            if not 1 <= month <= 12:
+                return None
+            norm += f"-{int(month):02d}"
+            if m.group("mo2"):
+                norm += f"/{int(year):04d}-{int(parse_number(m.group('mo2'))):02d}"
+            elif m.group("d"):
+                norm += f"-{int(parse_number(m.group('d'))):02d}"
+        cand["date"] = norm
+        return cand
+    month = parse_number(m.group("m1"))
+    if not 1 <= month <= 12:
+        return None
+    if m.group("m1")[0] not in _DIGITS and not m.group("d1") and not _cn_month_ok(s, m.start(), m.end()):
+        return None
+    cand = _Cand(value=month, value_max=None, unit="月", kind="date", date=f"--{int(month):02d}")
+    if m.group("m2"):
+        m2 = parse_number(m.group("m2"))
+        if not month < m2 <= 12:
+            return None
+        cand["value_max"], cand["date"] = m2, f"--{int(month):02d}/--{int(m2):02d}"
+    elif m.group("d1"):
+        cand["date"] += f"-{int(parse_number(m.group('d1'))):02d}"
+    return cand
+
+
+def _cn_month_ok(s: str, start: int, end: int) -> bool:
+    """三月 alone is a month in 每年的三月、九月 or 三月份, not in 一月接着一月 or “三月三”."""
+    return s[end:end + 1] in "份底初末中上下、的，,。" or s[max(0, start - 1):start] in ("年", "、", "的")
+
+
+def _percent_words(m: re.Match) -> _Cand:
+    unit = "%" if m.group("pcn") == "百分之" else "‰"
+    value_max = parse_number(m.group("pn2")) if m.group("pn2") else None
+    return _Cand(value=parse_number(m.group("pn")), value_max=value_max, unit=unit, kind="percent")
+
+
+def _fraction(m: re.Match) -> _Cand | None:
+    """三分之一 (Chinese: denominator first) or 1/3 (Arabic)."""
+    if m.group("fd"):
+        denominator, numerator = parse_number(m.group("fd")), parse_number(m.group("fn"))
+    else:
+        numerator, denominator = parse_number(m.group("fa")), parse_number(m.group("fb"))
+    if not denominator or numerator > denominator:
+        return None
+    return _Cand(value=numerator / denominator, value_max=None, unit="", kind="ratio")
+
+
+def _ratio(m: re.Match, s: str) -> _Cand | None:
+    start = m.start()
+    if "比" not in s[max(0, start - 12):start]:
+        return None
+    b = parse_number(m.group("rb"))
+    return _Cand(value=parse_number(m.group("ra")) / b if b else None, value_max=None, unit="",
+                 kind="ratio")
+
+
+def _chinese_ok(n: str, unit: str, surface: str, s: str, start: int, end: int, pre: str) -> bool:
+    """Checks for a quantity written in Chinese numerals (most 一 + measure word are "a")."""
+    if is_digitwise(n) and len(n) > 1:  # 三五年, 七八个: vague
+        return False
+    if n in ("零", "〇", "○"):
+        return False
+    if not any(ch in CN_DIGITS for ch in n):  # 千亿, 百万: a scale, unless 突破千亿 / 近万人
+        return pre in _SCALE_PRE and unit != "年" and not s.startswith(("的", "以上"), end)
+    if n == "二" and surface not in ("年", "个月", "天", "小时", "倍", "番", "成") and unit != "%":
+        return False  # 二轮, 二次, 二期: ordinals
+    if s[max(0, start - (end - start)):start] == s[start:end]:  # 一个一个
+        return False
+    if surface == "个" and s[end:end + 1] in _OPEN_QUOTES:  # 三个“一号工程”
+        return False
+    if end < len(s) and s[end] in "零〇一二两三四五六七八九十":  # 五位一体, 一场四馆, 五个一
+        return False
+    if _in_short_quote(s, start, end):
+        return False  # “两个维护”, “科创板八条”: a formula in quotes
+    if any(ch in _FINANCIAL for ch in n) and len(n) < 2 and unit != "元":
+        return False  # 大陆首只, 入伍: a lone financial numeral is a word
+    if n == "一":
+        if surface == "年":
+            return s[max(0, start - 2):start].endswith(_ONE_YEAR_BEFORE) or s[end:end + 2].startswith(_ONE_YEAR_AFTER)
+        if surface == "个月":
+            return s[max(0, start - 2):start].endswith(_ONE_YEAR_BEFORE)
+        return surface in ("倍", "番") or _in_arabic_list(s, start, surface)
+    return True
+
+
+def _in_arabic_list(s: str, start: int, surface: str) -> bool:
+    """一片 is a count in a list with Arabic counts of the same measure word (10片、2片、一片)."""
+    window = s[max(0, start - 25):start]
+    i = window.rfind(surface)
+    while i > 0:
+        if window[i - 1] in _DIGITS:
+            between = window[i + len(surface):]
+            return "。" not in between and any(sep in between for sep in "、，,；;")
+        i = window.rfind(surface, 0, i)
+    return False
+
+
+def _in_short_quote(s: str, start: int, end: int) -> bool:
+    """The span sits in a quotation of a few characters (“两个维护”, “五城三小时经济圈”)."""
+    before, after = s[max(0, start - 6):start], s[end:end + 8]
+    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
+    if opened < 0 or any(q in before[opened + 1:] for q in _CLOSE_QUOTES if q != '"'):
+        return False
+    return any(q in after for q in _CLOSE_QUOTES)
+
+
+def _quantity(m: re.Match, s: str) -> list[_Cand]:
+    """A number with its unit (or a multiplier), a qualifier and possibly a range head."""
+    n, surface, mult = m.group("n"), m.group("u"), m.group("m")
+    arabic = n[0] in _DIGITS
+    head = m.start("lo") if m.group("lo") else m.start("n")
+    pre_m = PRE_RE.search(s, max(0, head - 3), head)
+    pre = pre_m.group(0) if pre_m else ""
+    post = m.group("post") or ""
+    if _ORDINAL_LIST.search(s, max(0, head - 6), head):
+        return []  # 第1、2名: the 第 governs the whole list
+    found = _unit_of(m, s, n, surface, mult, arabic, pre)
+    if found is None:
+        return []
+    unit, kind = found
+    if post in ("多", "余") and not (unit in TIME_UNITS or (not surface and (mult or n[-1] in CN_BIG))):
+        post = ""  # 100多名 keeps its 多 inside; 3年多 and 3万多 take it after
+    end = m.end() - (len(m.group("post") or "") - len(post))
+    per = _PER_UNIT.match(s, end) if surface and not post else None
+    if per:  # 485元/月, 30元/吨, 16.8万元/人左右
+        unit, end = f"{unit}/{per.group(1)}", per.end()
+        post = next((w for w in ("及以上", "以上", "以下", "左右", "以内") if s.startswith(w, end)), "")
+        end += len(post)
+    if s.startswith("级", end):  # 百亿级, 千万千瓦级: a scale, not a quantity
+        return []
+    cand = _Cand(value=parse_number(n + (mult or "")), value_max=None, unit=unit, kind=kind,
+                 _mid=m.group("q1") or m.group("q2") or "", _post=post)
+    if pre and not (pre in ("近", "将近") and unit in ("年", "个月")):  # 近5年: the last five years
+        cand["_pre"] = pre
+    cand["_span"] = (m.start("n") - len(cand.get("_pre", "")), end)
+    return _with_range(m, cand, arabic, mult)
+
+
+def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None, arabic: bool,
+             pre: str) -> tuple[str, str] | None:
+    """(unit, kind) of a quantity, or None when the candidate is not a fact."""
+    if not surface:
+        if arabic and mult and not _LATIN.match(s, m.end()):
+            return "", "count"  # 3万, 1.2亿
+        if arabic and _NOUN_OF_PEOPLE.match(s, m.end("n")):
+            return "人", "count"  # 5111贫困人口
+        shared = LIST_TAIL.match(s, m.end("n")) if arabic and not mult else None
+        if shared:  # 4.2和0.7个百分点: the unit is written once
+            info = unit_table()[shared.group("u")]
+            return info.unit, info.kind
+        if not arabic and len(n) > 1 and n[-1] in CN_BIG and any(ch in CN_DIGITS for ch in n) \
+                and not is_digitwise(n[:-1]):
+            return "", "count"  # 十二万
+        return None
+    info = unit_table()[surface]
+    start, u_end = m.start("n"), m.end("u")
+    if info.arabic_only and not arabic:
+        return None
+    if arabic and _LATIN.match(s, m.end("n")) and not _LATIN.match(surface):
+        return None  # 5G, 3A级
+    if surface == "成" and u_end < len(s) and _CJK.match(s[u_end]) and not s.startswith(_CHENG_AFTER, u_end):
+        return None  # 一成不变
+    if surface == "番" and not (s[max(0, start - 1):start] == "翻" or s[max(0, start - 2):start] == "翻了"):
+        return None
+    if not arabic and not _chinese_ok(n, info.unit, surface, s, start, u_end, pre):
+        return None
+    return info.unit, info.kind
+
+
+def _with_range(m: re.Match, cand: _Cand, arabic: bool, mult: str | None) -> list[_Cand]:
+    """Merge a range head (2015-2017年, 5%-6%, 3-5万元) into ``cand``, or emit it as its own fact."""
+    if not m.group("lo"):
+        return [cand]
+    table = unit_table()
+    lo_info = table[m.group("lou")] if m.group("lou") else None
+    lo_unit = lo_info.unit if lo_info else cand["unit"]
+    lo = parse_number(m.group("lo") + (m.group("lom") or (mult if not lo_info else "") or ""))
+    if lo_unit == cand["unit"] and lo < cand["value"] and (m.group("lo")[0] in _DIGITS) == arabic:
+        cand["value_max"], cand["value"] = cand["value"], lo
+        cand["_span"] = (m.start("lo") - len(cand.get("_pre", "")), cand["_span"][1])
+        return [cand]
+    if lo_info is None:
+        return [cand]
+    lo_cand = _Cand(value=lo, value_max=None, unit=lo_unit, kind=lo_info.kind, _mid="", _post="",
+                    _span=(m.start("lo"), m.end("lou")))
+    return [lo_cand, cand]
+
+
+def _candidates(s: str) -> list[_Cand]:
+    out: list[_Cand] = []
+    for m in candidates(s):
+        if m.end() - m.start() > _MAX_SPAN:  # digit soups, not figures
+            continue
+        if m.group("qty") is not None:
+            out.extend(_quantity(m, s))
+            continue
+        if m.group("date") is not None:
+            cand = _date(m, s)
+        elif m.group("pct") is not None:
+            cand = _percent_words(m)
+        elif m.group("frac") is not None:
+            cand = _fraction(m)
+        else:
+            cand = _ratio(m, s)
+        if cand is not None:
+            cand.setdefault("_span", m.span())
+            cand.setdefault("_post", "")
+            if m.group("pct") is not None or m.group("frac") is not None:
+                _attach_pre_post(cand, s)
+            out.append(cand)
+    return out
+
+
+def _attach_pre_post(cand: _Cand, s: str) -> None:
+    start, end = cand["_span"]
+    pre = PRE_RE.search(s, max(0, start - 3), start)
+    if pre:
+        cand["_pre"] = pre.group(0)
+        start -= len(pre.group(0))
+    for word in ("及以上", "以上", "以下", "左右", "以内"):
+        if s.startswith(word, end):
+            cand["_post"] = word
+            end += len(word)
+            break
+    cand["_span"] = (start, end)
+
+
+def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_right(starts, end - 1)
+    return any(spans[j][1] > start for j in range(max(0, i - 3), i))
+
+
+def extract_simplified(s: str) -> list[_Cand]:
+    """Facts of a simplified text, in its own offsets (the core of :func:`extract_facts`)."""
+    formula = _formula_spans(s)
+    fstarts = [a for a, _ in formula]
+    cands = [c for c in _candidates(s) if not _overlaps(formula, fstarts, *c["_span"])]
+    fill_subjects(cands, s)
+    return cands
+
+
+__all__ = ["FACT_COLUMNS", "extract_simplified"]

@@ -1,0 +1,118 @@
+"""Precompiled regular expressions of the facts stage; all run on simplified text.
+
+Every pattern is a sequence of bounded character classes and alternations of literals with no
+nested unbounded repetition, so matching is linear in the input.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .numerals import CN_DIGITS
+from .units import unit_table
+
+_D = "0-9０-９"
+_CN_D = "".join(CN_DIGITS)
+_CN_ALL = _CN_D + "十拾佰仟万萬亿億百千"
+#: an Arabic number: thousands separators, decimals (not "1.2019年", an enumerator before a year)
+ARABIC = (rf"(?:[{_D}]+(?:[,，][{_D}]{{3}}(?![{_D}]))*(?:[.．](?![12][0-9]{{3}}年)[{_D}]+)?(?! [{_D}])"
+          rf"|[{_D}](?: [{_D}])+(?: ?[.．] ?[{_D}](?: [{_D}])*)?)")  # 1 9 9 7, 1 0 ．3 (national reports)
+#: a Chinese or financial numeral; 千/百 stay out when they start a unit (千瓦, 百分点)
+CHINESE = rf"(?:[{_CN_D}十拾佰仟万萬亿億]|千(?![瓦米克伏])|百(?!分))+(?:点[{_CN_D}]+)?"
+#: multipliers after an Arabic number (3万, 1.6万亿, 3千万)
+MULT = r"(?:[万萬亿億]{1,2}|[千百](?![瓦米克伏分])[万萬亿億]?)"
+SEP = r"[-－—–~～〜至到]"
+
+_A_START = r"(?<![0-9０-９A-Za-z第每])(?:(?<![0-9][.．])|(?<=\s[0-9][.．]))"
+_C_START = rf"(?<![{_CN_ALL}第几数每])"
+NUM_HEAD = rf"(?:{_A_START}{ARABIC}|{_C_START}{CHINESE})"
+NUM = rf"(?:{ARABIC}|{CHINESE})"
+
+_YEAR = rf"(?:[12１２][{_D}]{{3}}|[12](?: [0-9]){{3}} ?|[〇零○一二三四五六七八九]{{4}})"
+_MONTH = r"(?:[1１][0-2０-２]|[0０]?[1-9１-９]|十[一二]?|[一二三四五六七八九])"
+_DAY = (r"(?:[3３][01０１]|[12１２][0-9０-９]|[0０]?[1-9１-９]"
+        r"|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])")
+
+#: runs of numeral characters: the only places where a candidate can start
+NUMERAL_RUN = re.compile(rf"[{_D}{_CN_ALL}]+")
+
+#: units repeated before a range separator (5%-6%, 3个至5个); other ranges write the unit once
+RANGE_UNITS = "个百分点|%|％|‰|倍|年|个月|天|岁|个|元|人|户|家|公里|米|亩|吨"
+
+#: a number sharing the unit of the next one: 分别高4.2和0.7个百分点
+LIST_TAIL = re.compile(rf"(?:、|和|及|与)[{_D}]+(?:[.．][{_D}]+)?(?P<u>{RANGE_UNITS})")
+
+POST_QUALIFIERS = ("及以上", "以上", "以下", "左右", "以内", "之内", "多", "余")
+
+
+def _unit_alternation() -> str:
+    parts = []
+    for surface, unit in sorted(unit_table().items(), key=lambda kv: -len(kv[0])):
+        nfb = "|".join(re.escape(w) for w in unit.not_followed_by)
+        parts.append(re.escape(surface) + (f"(?!{nfb})" if nfb else ""))
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=None)
+def master() -> re.Pattern:
+    """The one pattern that finds every candidate: dates, percentages, fractions, ratios, quantities."""
+    units = _unit_alternation()
+    date = (rf"(?P<y>{_A_START}{_YEAR}|{_C_START}{_YEAR})"
+            rf"(?:年?{SEP}(?P<y2>{_YEAR}))?年(?!级|代|轻)"
+            rf"(?:(?P<mo>{_MONTH})(?:{SEP}(?P<mo2>{_MONTH}))?月(?:(?P<d>{_DAY})[日号])?)?"
+            rf"|(?P<m1>{_A_START}{_MONTH}|{_C_START}{_MONTH})(?:{SEP}(?P<m2>{_MONTH}))?月"
+            rf"(?!份额|球|饼|亮|光|嫂|刊|薪)(?:(?P<d1>{_DAY})[日号])?")
+    pct = rf"{_C_START}(?P<pcn>百分之|千分之)(?P<pn>{NUM})(?:{SEP}(?:百分之|千分之)?(?P<pn2>{NUM}))?"
+    frac = (rf"(?P<fd>{NUM_HEAD})分之(?P<fn>{NUM})"
+            rf"|(?<![/／])(?P<fa>{_A_START}[{_D}]{{1,3}})[/／](?P<fb>[{_D}]{{1,3}})(?![{_D}/／.．A-Za-z])")  # 1/3
+    ratio = rf"(?P<ra>{_A_START}{ARABIC})[:：∶](?P<rb>{ARABIC})(?![0-9])"
+    qty = (rf"(?:(?P<lo>{NUM_HEAD})(?P<lom>{MULT})?(?P<lou>{RANGE_UNITS})?(?P<sep>{SEP})(?=[{_D}{_CN_D}十]))?"
+           rf"(?P<n>{NUM_HEAD})(?P<q1>[多余])?(?P<m> ?{MULT})?(?P<q2>[多余])?"
+           rf"(?: ?(?P<u>{units}))?(?P<post>{'|'.join(POST_QUALIFIERS)})?")
+    return re.compile(rf"(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio})|(?P<qty>{qty})")
+
+
+def candidates(text: str):
+    """Matches of :func:`master` in ``text``, tried only inside runs of numeral characters.
+
+    The same matches as ``master().finditer(text)`` (every match starts with a numeral), but
+    the scan for a start is a plain character-class search, several times faster.
+    """
+    match = master().match
+    pos = 0
+    for run in NUMERAL_RUN.finditer(text):
+        p, stop = max(run.start(), pos), run.end()
+        while p < stop:
+            m = match(text, p)
+            if m:
+                yield m
+                pos = p = m.end()
+            else:
+                p += 1
+
+
+#: qualifiers written before the number, longest first, with their class
+PRE_QUALIFIERS = {
+    "不少于": "more_than", "不低于": "more_than", "多于": "more_than", "高于": "more_than",
+    "超过": "more_than", "突破": "more_than", "逾": "more_than", "超": "more_than",
+    "至少": "more_than", "超出": "more_than",
+    "不足": "less_than", "不到": "less_than", "不超过": "less_than", "低于": "less_than",
+    "少于": "less_than", "不高于": "less_than",
+    "大约": "approx", "约": "approx", "将近": "approx", "接近": "approx", "近": "approx",
+}
+POST_CLASS = {"及以上": "more_than", "以上": "more_than", "多": "more_than", "余": "more_than",
+              "以下": "less_than", "以内": "less_than", "之内": "less_than",
+              "左右": "approx", "上下": "approx"}
+#: characters that make a qualifier word part of another word (节约, 最近, 赶超)
+_NOT_QUALIFIER_AFTER = {"约": "节制签履合违预契公条誓相邀集", "近": "最附邻就亲靠", "超": "赶高"}
+PRE_RE = re.compile("(?:" + "|".join(
+    (f"(?<![{_NOT_QUALIFIER_AFTER[w]}])" if w in _NOT_QUALIFIER_AFTER else "") + w
+    for w in sorted(PRE_QUALIFIERS, key=len, reverse=True)) + ")\\Z")
+
+SENTENCE_END = re.compile(r"[。！？!?\n\r]")
+CLAUSE_SEP = "，,；;：:。！？!?\n\r\t、（）()“”\"《》【】[]…—"
+#: words of change directly before a number
+CHANGE_RE = re.compile(r"(增长|增加|提高|上升|提升|(?<!新)增|扩大|上涨|攀升|递增|多|下降|减少|降低|下滑|回落|缩小|"
+                       r"压减|减|降|削减|下调|缩减)(了|约|近|超过|超)?\Z")
+DECREASE = frozenset({"下降", "减少", "降低", "下滑", "回落", "缩小", "压减", "减", "降", "削减", "下调", "缩减"})
+SHARE_RE = re.compile(r"(约|近|超过|不足|超)?占(?P<base>[^，,；;。：:]{0,20}?)(?:的)?(?:比重|比例)?(?:达到|达|为)?\Z")

@@ -1,0 +1,120 @@
+"""Running a per-document stage over a corpus: in this process, in worker processes, or on Dask.
+
+A stage is a module-level function ``fn(docs, **options) -> DataFrame`` whose rows for a
+document depend on that document alone (terms, facts, tokens). :func:`map_docs` cuts the
+documents frame into contiguous chunks, runs ``fn`` on each where asked, and concatenates the
+results in the original order, so the output is identical to a single-process run.
+
+On Linux workers are forked, so they start with what this process has loaded; elsewhere they
+are spawned, and each imports unitynlp and builds its segmenter and lexicon once (they are
+cached per process), not once per document.
+
+>>> from unitynlp.corpus import read_corpus
+>>> from unitynlp.facts import facts
+>>> docs = read_corpus()
+>>> map_docs(facts, docs, jobs=2).equals(facts(docs))
+True
+"""
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from multiprocessing import get_context
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+#: a chunk holds about this many characters at most (several chunks per worker balance the load)
+CHUNK_CHARS = 1_000_000
+CHUNKS_PER_JOB = 4
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(jobs: int | None) -> int:
+    """``None`` or 0 → every core; a negative number → every core but that many."""
+    if jobs is None or jobs == 0:
+        return default_jobs()
+    if jobs < 0:
+        return max(1, default_jobs() + jobs)
+    return jobs
+
+
+def chunk_docs(docs: pd.DataFrame, *, jobs: int, chunk_chars: int = CHUNK_CHARS) -> list[pd.DataFrame]:
+    """Contiguous slices of ``docs`` of balanced size (in characters), in order."""
+    if docs.empty:
+        return [docs]
+    sizes = docs["text"].str.len().to_numpy()
+    n = int(max(min(len(docs), jobs * CHUNKS_PER_JOB), np.ceil(sizes.sum() / chunk_chars)))
+    n = min(n, len(docs))
+    edges = np.searchsorted(np.cumsum(sizes), np.linspace(0, sizes.sum(), n + 1)[1:-1], side="left") + 1
+    bounds = [0, *sorted(set(int(e) for e in edges if 0 < e < len(docs))), len(docs)]
+    return [docs.iloc[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int | None = 1,
+             scheduler: str | None = None, progress=None, **options) -> pd.DataFrame:
+    """``fn(docs, **options)`` computed chunk by chunk, in parallel where asked; see the module docs.
+
+    ``jobs``: worker processes (``None``: every core; 1: this process). ``scheduler``: the
+    address of a Dask scheduler (``tcp://host:8786``), or ``local`` to start a local Dask
+    cluster; it takes precedence over ``jobs``. ``progress`` wraps the iterable of finished chunks.
+    """
+    jobs = resolve_jobs(jobs)
+    chunks = chunk_docs(docs, jobs=jobs)
+    task = partial(fn, **options)
+    if scheduler:
+        results = _dask_map(task, chunks, scheduler, jobs=jobs)
+    elif jobs == 1 or len(chunks) == 1:
+        results = [task(chunk) for chunk in (progress(chunks) if progress else chunks)]
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context()) as pool:
+            done = pool.map(task, chunks)
+            results = list(progress(done) if progress else done)
+    return concat(results)
+
+
+def _context():
+    return get_context("fork" if sys.platform.startswith("linux") else "spawn")
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate chunk results, keeping the columns and dtypes of a single run."""
+    frames = [f for f in frames if f is not None]
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    non_empty = [f for f in frames if not f.empty] or frames[:1]
+    out = pd.concat(non_empty, ignore_index=True)
+    for column in out.columns:  # as pandas does for one frame: mixed with object gives object
+        kinds = {str(f[column].dtype) for f in non_empty if column in f}
+        if len(kinds) > 1 and "object" in kinds:
+            out[column] = out[column].astype(object)
+    return out
+
+
+def _dask_map(task, chunks: list[pd.DataFrame], scheduler: str, *, jobs: int) -> list[pd.DataFrame]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError('running on Dask needs dask.distributed: pip install "unitynlp[dask]"') from None
+    if scheduler == "local":
+        with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            return client.gather(client.map(task, chunks, pure=False))
+    try:
+        with Client(scheduler, timeout="10s") as client:
+            return client.gather(client.map(task, chunks, pure=False))
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address "
+                         "(tcp://HOST:8786) and that the scheduler is running") from None
