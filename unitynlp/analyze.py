@@ -1,0 +1,547 @@
+"""The main job: every stage over a corpus, written as tables, figures and an offline report.
+
+:func:`analyze` returns the tables of an in-memory corpus as DataFrames. :func:`run_analysis`
+is what ``unitynlp analyze`` runs: it reads the corpus in batches, so memory holds one batch
+whatever the corpus size, and writes into a folder each table as CSV (UTF-8 with a
+byte-order mark, for Excel) and Parquet (when pyarrow is installed), one Excel workbook with a
+sheet per table, the figures as PNG and SVG (with the ``plot`` extra), and ``report.html``,
+self-contained (images and styles inline).
+
+Work in progress lives in a hidden folder beside the target (``.NAME.partial``), one
+sub-folder per finished batch. An interrupted run started again with the same corpus and
+options resumes after the last finished batch; with other options it starts afresh, so the
+outputs of two configurations never mix. The target folder appears complete or not at all.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import json
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .errors import InputError, UnityNLPError
+
+#: metadata columns never used as groups
+NOT_GROUPS = {"doc_id", "title", "source", "source_start", "source_end", "encoding", "n_chars",
+              "text", "file", "source_url", "compiled_start", "compiled_end", "compiled_file", "year"}
+MAX_GROUPS = 40        # a column with more distinct values is not a grouping
+MAX_LABEL = 32         # nor is one with longer values, or lists (民族团结、精神文明): free text
+_LIST_SEPARATORS = r"[、，,;；|]"
+KEYNESS_ROWS = 30      # rows kept per target group in the keyness table
+REPORT_ROWS = 15       # rows of each table shown in the HTML report
+EXCEL_ROWS = 200_000   # a longer table is left out of the workbook (it is in CSV and Parquet)
+CLUSTER_MAX_CHARS = 100_000_000  # a larger corpus is not clustered by analyze (run unitynlp cluster)
+ROW_TABLES = ("documents", "term_hits", "term_counts", "facts")
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Analysis:
+    """The tables of an analysis, the figures' builders, and notes on what was skipped."""
+    tables: dict[str, pd.DataFrame]
+    figures: dict[str, Callable] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _in_process(fn, docs, **options):
+    return fn(docs, **options)
+
+
+def group_columns(docs: pd.DataFrame) -> list[str]:
+    """Metadata columns that split the corpus into 2 to ``MAX_GROUPS`` groups of short labels."""
+    return [c for c in _candidate_columns(docs) if docs[c].dropna().astype(str).nunique() >= 2]
+
+
+def _candidate_columns(docs: pd.DataFrame) -> list[str]:
+    columns = []
+    for column in docs.columns:
+        if column in NOT_GROUPS:
+            continue
+        values = docs[column].dropna()
+        if values.map(lambda v: isinstance(v, (list, dict, tuple))).any():
+            continue
+        labels = values.astype(str)
+        if (labels.nunique() <= MAX_GROUPS and (labels.empty or labels.str.len().max() <= MAX_LABEL)
+                and not labels.str.contains(_LIST_SEPARATORS).any()):
+            columns.append(column)
+    return columns
+
+
+# ----------------------------------------------------------------------------- one batch
+
+def analyze_batch(docs: pd.DataFrame, *, lexicon, run=_in_process) -> dict[str, pd.DataFrame]:
+    """The per-document tables of one batch, and its features summed per metadata group."""
+    from .facts import facts
+    from .terms import count_terms, find_terms, term_features
+
+    hits = run(find_terms, docs, lexicon=lexicon)
+    features = run(term_features, docs, lexicon=lexicon)
+    return {"documents": docs.drop(columns=["text"]), "term_hits": hits,
+            "term_counts": count_terms(docs, hits=hits), "facts": run(facts, docs),
+            "group_features": group_features(features, docs)}
+
+
+def group_features(features: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
+    """Feature counts summed per value of each candidate grouping column: by, group, term, count."""
+    parts = []
+    for column in _candidate_columns(docs):
+        values = docs.set_index("doc_id")[column].dropna().astype(str)
+        part = features.assign(group=features["doc_id"].map(values)).dropna(subset=["group"])
+        if not part.empty:
+            parts.append(part.groupby(["group", "term"], sort=False)["count"].sum().reset_index().assign(by=column))
+    if not parts:
+        return pd.DataFrame(columns=["by", "group", "term", "count"])
+    return pd.concat(parts, ignore_index=True)[["by", "group", "term", "count"]]
+
+
+# ----------------------------------------------------------------------------- the whole corpus
+
+def summarise(documents: pd.DataFrame, counts: pd.DataFrame, grouped: pd.DataFrame, *, lexicon,
+              notes: list[str]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The corpus-level tables from per-document counts and per-group feature sums."""
+    from .terms import doc_frequency, group_counts
+
+    groups = group_columns(documents)
+    docs = documents.assign(text="")  # the term tables need only ids, lengths and metadata
+    tables = {"term_frequency": doc_frequency(counts, docs)}
+    tables["term_groups"] = _stack({c: group_counts(counts, docs, by=c) for c in groups}, "by")
+    if documents["year"].dropna().nunique() >= 2:
+        tables["term_years"] = group_counts(counts, docs, by="year")
+    tables["keyness"] = keyness_by_group(grouped, groups, lexicon=lexicon)
+    if not groups:
+        notes.append("no metadata column splits the corpus into groups: keyness and group tables are empty")
+    return tables, groups
+
+
+def keyness_by_group(grouped: pd.DataFrame, groups: list[str], *, lexicon) -> pd.DataFrame:
+    """Keyness of each group of each grouping column against the rest of that column's documents."""
+    from .terms import keyness_table
+
+    parts = []
+    for column in groups:
+        table = (grouped[grouped["by"] == column].groupby(["group", "term"])["count"].sum()
+                 .unstack("group", fill_value=0))
+        if table.shape[1] < 2:
+            continue
+        total = table.sum(axis=1)
+        categories = pd.Series({t: lexicon.categories.get(t, "word") for t in table.index})
+        for value in sorted(table.columns, key=str):
+            key = keyness_table(table[value], total - table[value], categories=categories)
+            parts.append(key.head(KEYNESS_ROWS).assign(by=column, target=value))
+    if not parts:
+        return pd.DataFrame(columns=["by", "target", "term", "category", "G2", "chi2", "p", "log_ratio",
+                                     "n_target", "n_reference"])
+    table = pd.concat(parts, ignore_index=True)
+    return table[["by", "target"] + [c for c in table.columns if c not in ("by", "target")]]
+
+
+def analyze(docs: pd.DataFrame, *, lexicon=None, k="auto", seed: int = 0,
+            stage: Callable[[str], None] = lambda name: None, run=_in_process) -> Analysis:
+    """Every stage over an in-memory documents frame; ``stage(name)`` is called as each begins.
+
+    ``run(fn, docs, **options)`` runs a per-document stage; pass
+    ``functools.partial(unitynlp.parallel.map_docs, jobs=N)`` to use N processes.
+    """
+    from .lexicon import load_lexicon
+
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    notes: list[str] = []
+    stage("terms, keyness and facts")
+    batch = analyze_batch(docs, lexicon=lexicon, run=run)
+    tables = {name: batch[name] for name in ROW_TABLES}
+    summary, groups = summarise(batch["documents"], batch["term_counts"], batch["group_features"],
+                                lexicon=lexicon, notes=notes)
+    tables.update(summary)
+    stage("clusters")
+    tables.update(clusters(docs, notes, k=k, seed=seed, lexicon=lexicon))
+    tables["summary"] = summary_table(tables, groups, notes)
+    return Analysis(tables, figures(tables, groups), notes)
+
+
+def clusters(docs: pd.DataFrame, notes: list[str], *, k, seed: int, lexicon) -> dict[str, pd.DataFrame]:
+    """Document clusters (k auto within 2 … min(10, n−1)), or nothing for fewer than 3 documents."""
+    from .cluster import cluster
+    from .segment import segmenter_for
+
+    if len(docs) < 3:
+        notes.append(f"{len(docs)} documents: too few to cluster (3 or more needed)")
+        return {}
+    upper = max(2, min(10, len(docs) - 1))
+    result = cluster(docs, k=k if k == "auto" else min(int(k), len(docs)), seed=seed, k_range=(2, upper),
+                     segmenter=segmenter_for(lexicon))
+    notes.append(f"clusters: {result.summary()}")
+    return {"cluster_assignments": result.assignments, "clusters": result.clusters,
+            "cluster_coords": result.coords}
+
+
+def summary_table(tables: dict[str, pd.DataFrame], groups: list[str], notes: list[str]) -> pd.DataFrame:
+    docs = tables["documents"]
+    rows = [("documents", len(docs)), ("characters", int(docs["n_chars"].sum())),
+            ("term hits", len(tables["term_hits"])), ("distinct terms", tables["term_counts"]["term"].nunique()),
+            ("facts", len(tables["facts"])), ("grouping columns", ", ".join(groups) or "none")]
+    if "clusters" in tables:
+        rows.append(("clusters", len(tables["clusters"])))
+    rows += [("note", note) for note in notes]
+    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})
+
+
+def _stack(frames: dict[str, pd.DataFrame], key: str) -> pd.DataFrame:
+    parts = [frame.assign(**{key: name}) for name, frame in frames.items() if not frame.empty]
+    if not parts:
+        return pd.DataFrame(columns=[key])
+    table = pd.concat(parts, ignore_index=True)
+    return table[[key] + [c for c in table.columns if c != key]]
+
+
+def figures(tables: dict[str, pd.DataFrame], groups: list[str]) -> dict[str, Callable]:
+    """Builders of the figures the tables allow (each returns a matplotlib figure)."""
+    from . import plot
+
+    builders: dict[str, Callable] = {}
+    term_groups = tables["term_groups"]
+    for column in groups[:3]:
+        part = term_groups[term_groups["by"] == column]
+        if not part.empty:
+            builders[f"term_rates_{column}"] = lambda part=part, column=column: plot.term_rates(
+                part, title=f"术语使用率：按 {column}")
+    if "term_years" in tables and not tables["term_years"].empty:
+        wide = tables["term_years"].pivot_table(index="term", columns="group", values="rate_per_10k", aggfunc="sum")
+        builders["term_trend"] = lambda: plot.term_trend(wide)
+    key = tables["keyness"]
+    for column in groups[:3]:
+        part = key[key["by"] == column]
+        if not part.empty:
+            target = part["target"].value_counts().index[0]
+            chosen = part[part["target"] == target]
+            builders[f"keyness_{column}"] = lambda chosen=chosen, column=column, target=target: plot.keyness_bars(
+                chosen, title=f"关键词：{column} = {target} 对其余")
+    if not tables["facts"].empty:
+        builders["facts"] = lambda: plot.fact_distribution(tables["facts"])
+    if "cluster_coords" in tables:
+        builders["cluster_map"] = lambda: plot.cluster_map(tables["cluster_coords"], tables["clusters"])
+    return builders
+
+
+# ----------------------------------------------------------------------------- the command's run
+
+def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None, k="auto", seed: int = 0,
+                 force: bool = False, batch_chars: int | None = None, run=_in_process,
+                 stage: Callable[[str], None] = lambda name: None, encoding: str | None = None,
+                 split: bool = True, cluster: bool = True) -> Analysis:
+    """Analyse ``corpus`` batch by batch into ``out_dir``, resuming an interrupted run; see the module docs."""
+    from .corpus import BATCH_CHARS, iter_corpus
+    from .lexicon import load_lexicon
+
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    out_dir = Path(out_dir)
+    check_target(out_dir, force=force)
+    batch_chars = batch_chars or BATCH_CHARS
+    config = _config(corpus, lexicon=lexicon, k=k, seed=seed, batch_chars=batch_chars, encoding=encoding, split=split)
+    work = _workspace(out_dir, config, stage)
+    done = json.loads((work / "manifest.json").read_text(encoding="utf-8"))["batches"]
+    batches = iter_corpus(corpus, batch_chars=batch_chars, encoding=encoding, split=split)
+    for index, docs in enumerate(batches):
+        if index < done:
+            continue
+        stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters")
+        _save_batch(work, index, analyze_batch(docs, lexicon=lexicon, run=run))
+    analysis = _finish(work, corpus, lexicon=lexicon, k=k if cluster else None, seed=seed, stage=stage,
+                       encoding=encoding, split=split)
+    write_analysis(analysis, out_dir, work=work, force=force, stage=stage)
+    return analysis
+
+
+def check_target(out_dir: Path, *, force: bool) -> None:
+    """Fail before any work when the results could not be written."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: is a file; choose a folder for the results")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise InputError(f"{out_dir}: is not empty; choose a new folder or pass --force to replace it")
+    if not out_dir.parent.exists():
+        raise InputError(f"{out_dir.parent}: no such folder; create it first")
+
+
+def _config(corpus, *, lexicon, k, seed, batch_chars, encoding, split) -> dict:
+    """What decides the results: the corpus files as they are, the lexicon and the options."""
+    from . import __version__
+    from .corpus import bundled_corpus_path
+
+    root = Path(corpus) if corpus is not None else bundled_corpus_path()
+    files = sorted(p for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()) if root.exists() else []
+    digest = hashlib.sha1()
+    for path in files:
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return {"format": FORMAT_VERSION, "version": __version__, "corpus": str(root.resolve()),
+            "files": digest.hexdigest(), "lexicon": lexicon.fingerprint, "k": str(k), "seed": seed,
+            "batch_chars": batch_chars, "encoding": encoding, "split": split}
+
+
+def _workspace(out_dir: Path, config: dict, stage) -> Path:
+    work = out_dir.with_name(f".{out_dir.name}.partial")
+    manifest = work / "manifest.json"
+    if work.exists():
+        try:
+            previous = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = {}
+        if previous.get("config") == config:
+            if previous.get("batches"):
+                stage(f"resuming after batch {previous['batches']} of an interrupted run")
+            return work
+        stage("an unfinished run with other options is discarded")
+        shutil.rmtree(work)
+    work.mkdir()
+    _write_json(manifest, {"config": config, "batches": 0})
+    return work
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(path)
+
+
+def _save_batch(work: Path, index: int, tables: dict[str, pd.DataFrame]) -> None:
+    folder = work / f"batch-{index:05d}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    for name, table in tables.items():
+        table.to_pickle(folder / f"{name}.pkl")
+    manifest = work / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    data["batches"] = index + 1
+    _write_json(manifest, data)
+
+
+def _parts(work: Path, name: str, columns: list[str] | None = None) -> Iterable[pd.DataFrame]:
+    for folder in sorted(work.glob("batch-*")):
+        table = pd.read_pickle(folder / f"{name}.pkl")
+        yield table[columns] if columns else table
+
+
+def _load(work: Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    from .parallel import concat
+
+    return concat(list(_parts(work, name, columns)))
+
+
+def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> Analysis:
+    """The corpus-level tables from the batch folders; ``k=None`` leaves out the clusters."""
+    from .corpus import read_corpus
+
+    stage("summing up")
+    notes: list[str] = []
+    documents = _load(work, "documents")
+    counts = _load(work, "term_counts")
+    grouped = _load(work, "group_features").groupby(["by", "group", "term"], sort=False)["count"].sum().reset_index()
+    summary, groups = summarise(documents, counts, grouped, lexicon=lexicon, notes=notes)
+    tables = {"documents": documents, "term_counts": counts, **summary}
+    # the long per-hit tables stay on disk; the report shows their heads, the figures their kinds
+    tables["term_hits"] = _Lazy(work, "term_hits")
+    tables["facts"] = _Lazy(work, "facts")
+    if k is None:
+        notes.append("not clustered (--no-cluster)")
+    elif int(documents["n_chars"].sum()) <= CLUSTER_MAX_CHARS:
+        stage("clusters")
+        tables.update(clusters(read_corpus(corpus, encoding=encoding, split=split), notes, k=k, seed=seed,
+                               lexicon=lexicon))
+    else:
+        notes.append(f"not clustered: more than {CLUSTER_MAX_CHARS:,} characters; run unitynlp cluster")
+    tables["summary"] = summary_table(tables, groups, notes)
+    return Analysis(tables, figures(tables, groups), notes)
+
+
+class _Lazy:
+    """A long table kept in the batch folders: its length, head and a few columns on demand."""
+
+    def __init__(self, work: Path, name: str):
+        self.work, self.name = work, name
+        self._length = sum(len(part) for part in _parts(work, name, ["doc_id"]))
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def empty(self) -> bool:
+        return self._length == 0
+
+    def head(self, n: int) -> pd.DataFrame:
+        return next(iter(_parts(self.work, self.name))).head(n)
+
+    def __getitem__(self, columns):
+        return _load(self.work, self.name, list(columns) if isinstance(columns, list) else [columns])[columns]
+
+    def parts(self) -> Iterable[pd.DataFrame]:
+        return _parts(self.work, self.name)
+
+
+# ----------------------------------------------------------------------------- writing
+
+def write_analysis(analysis: Analysis, out_dir: str | Path, *, work: Path | None = None, force: bool = False,
+                   title: str = "unitynlp analysis", stage: Callable[[str], None] = lambda name: None) -> Path:
+    """Write the tables, figures and report into ``out_dir``, all at once (see the module docs)."""
+    out_dir = Path(out_dir)
+    check_target(out_dir, force=force)
+    own_work = work is None
+    if own_work:
+        import tempfile
+        work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".partial", dir=out_dir.parent))
+    staging = work / "result"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        stage("writing tables")
+        _write_tables(analysis, staging)
+        stage("drawing figures")
+        images = _write_figures(analysis, staging)
+        stage("writing report")
+        (staging / "report.html").write_text(report_html(analysis, images, title=title), encoding="utf-8")
+        _replace(staging, out_dir)
+    except BaseException:
+        if own_work:
+            shutil.rmtree(work, ignore_errors=True)
+        raise
+    shutil.rmtree(work, ignore_errors=True)
+    return out_dir
+
+
+def _chunks(table) -> Iterable[pd.DataFrame]:
+    return table.parts() if isinstance(table, _Lazy) else [table]
+
+
+def _write_tables(analysis: Analysis, folder: Path) -> None:
+    try:
+        import pyarrow  # noqa: F401
+        from pyarrow import parquet
+    except ImportError:
+        parquet = None
+        analysis.notes.append('Parquet files skipped: pip install "unitynlp[parquet]" to get them')
+    (folder / "csv").mkdir()
+    if parquet:
+        (folder / "parquet").mkdir()
+    for name, table in analysis.tables.items():
+        writer = None
+        with (folder / "csv" / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+            for i, chunk in enumerate(_chunks(table)):
+                chunk.to_csv(fh, index=False, header=i == 0)
+                if parquet:
+                    arrow = arrow_table(chunk)
+                    if writer is None:
+                        writer = parquet.ParquetWriter(folder / "parquet" / f"{name}.parquet", arrow.schema)
+                    writer.write_table(arrow.cast(writer.schema))
+        if writer is not None:
+            writer.close()
+    with pd.ExcelWriter(folder / "unitynlp.xlsx") as book:
+        for name, table in analysis.tables.items():
+            if len(table) > EXCEL_ROWS:
+                analysis.notes.append(f"the {name} table ({len(table):,} rows) is left out of the workbook; "
+                                      "it is in csv/ and parquet/")
+                continue
+            frame = pd.concat(list(_chunks(table)), ignore_index=True) if isinstance(table, _Lazy) else table
+            frame.to_excel(book, sheet_name=name[:31], index=False)
+
+
+def arrow_table(frame: pd.DataFrame):
+    """A pyarrow table whose column types follow the pandas dtypes alone, never the values
+    (object and string columns are strings), so every batch of a table has one schema."""
+    import pyarrow as pa
+
+    arrays, names = [], []
+    for column in frame.columns:
+        series = frame[column]
+        kind = series.dtype.kind
+        if kind in "iu" or str(series.dtype) in ("Int64", "Int32"):
+            arrays.append(pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True))
+        elif kind == "f":
+            arrays.append(pa.array(series, type=pa.float64(), from_pandas=True))
+        elif kind == "b" or str(series.dtype) == "boolean":
+            arrays.append(pa.array(series, type=pa.bool_(), from_pandas=True))
+        else:
+            values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+                      for v in series.tolist()]
+            arrays.append(pa.array(values, type=pa.string()))
+        names.append(str(column))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _write_figures(analysis: Analysis, folder: Path) -> dict[str, bytes]:
+    """PNG and SVG of each figure; returns the PNG bytes for the report."""
+    try:
+        from .plot import cjk_font, style
+        cjk_font()
+    except UnityNLPError as exc:
+        analysis.notes.append(f"figures skipped: {exc}")
+        return {}
+    import matplotlib.pyplot as plt
+
+    (folder / "figures").mkdir()
+    images = {}
+    for name, build in analysis.figures.items():
+        fig = build()
+        try:
+            for fmt in ("png", "svg"):
+                buffer = io.BytesIO()
+                with style():
+                    fig.savefig(buffer, format=fmt)
+                (folder / "figures" / f"{name}.{fmt}").write_bytes(buffer.getvalue())
+                if fmt == "png":
+                    images[name] = buffer.getvalue()
+        finally:
+            plt.close(fig)
+    return images
+
+
+def _replace(staging: Path, out_dir: Path) -> None:
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        out_dir.rename(old)
+    staging.rename(out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+_CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em auto;
+max-width:1100px;color:#222;line-height:1.5}h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;
+padding-bottom:.2em;margin-top:2em}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
+th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}
+img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{color:#666;font-size:.9em}"""
+
+
+def report_html(analysis: Analysis, images: dict[str, bytes], *, title: str) -> str:
+    """A self-contained HTML report: summary, figures (inline PNG) and the head of each table."""
+    parts = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
+    parts.append(analysis.tables["summary"].to_html(index=False, escape=True))
+    if images:
+        parts.append("<h2>Figures</h2>")
+        for name, png in images.items():
+            data = base64.b64encode(png).decode("ascii")
+            parts.append(f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{data}'>"
+                         f"<figcaption class='note'>{html.escape(name)} (figures/{html.escape(name)}.svg)"
+                         "</figcaption></figure>")
+    for name, table in analysis.tables.items():
+        if name == "summary":
+            continue
+        parts.append(f"<h2>{html.escape(name)}</h2><p class='note'>{len(table):,} rows; "
+                     f"all in csv/{html.escape(name)}.csv</p>")
+        shown = table.head(REPORT_ROWS).copy()
+        for column in shown.columns:
+            if shown[column].dtype == object:
+                shown[column] = shown[column].map(lambda v: v[:80] + "…" if isinstance(v, str) and len(v) > 80 else v)
+        parts.append(shown.to_html(index=False, escape=True, na_rep=""))
+    parts.append("</body></html>")
+    return "\n".join(parts)
