@@ -37,7 +37,7 @@ MAX_LABEL = 32         # nor is one with longer values, or lists (民族团结�
 _LIST_SEPARATORS = r"[、，,;；|]"
 KEYNESS_ROWS = 30      # rows kept per target group in the keyness table
 REPORT_ROWS = 15       # rows of each table shown in the HTML report
-EXCEL_ROWS = 200_000   # a longer table is left out of the workbook (it is in CSV and Parquet)
+EXCEL_ROWS = 100_000   # a longer table is left out of the workbook (it is in CSV and Parquet)
 CLUSTER_MAX_CHARS = 100_000_000  # a larger corpus is not clustered by analyze (run unitynlp cluster)
 ROW_TABLES = ("documents", "term_hits", "term_counts", "facts")
 FORMAT_VERSION = 1
@@ -442,14 +442,43 @@ def _write_tables(analysis: Analysis, folder: Path) -> None:
                     writer.write_table(arrow.cast(writer.schema))
         if writer is not None:
             writer.close()
-    with pd.ExcelWriter(folder / "unitynlp.xlsx") as book:
+    write_workbook(analysis, folder / "unitynlp.xlsx")
+
+
+def write_workbook(analysis: Analysis, path: Path) -> None:
+    """One sheet per table, written row by row (xlsxwriter's constant-memory mode), so the
+    workbook costs no memory however long the tables; longer than ``EXCEL_ROWS`` are left out."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False,
+                                           "strings_to_formulas": False, "nan_inf_to_errors": True})
+    try:
         for name, table in analysis.tables.items():
             if len(table) > EXCEL_ROWS:
                 analysis.notes.append(f"the {name} table ({len(table):,} rows) is left out of the workbook; "
                                       "it is in csv/ and parquet/")
                 continue
-            frame = pd.concat(list(_chunks(table)), ignore_index=True) if isinstance(table, _Lazy) else table
-            frame.to_excel(book, sheet_name=name[:31], index=False)
+            sheet = book.add_worksheet(name[:31])
+            row = 0
+            for chunk in _chunks(table):
+                if row == 0:
+                    sheet.write_row(0, 0, [str(c) for c in chunk.columns])
+                    row = 1
+                for values in chunk.itertuples(index=False, name=None):
+                    sheet.write_row(row, 0, [_cell(v) for v in values])
+                    row += 1
+            if row == 0:
+                sheet.write_row(0, 0, [str(c) for c in table.columns])
+    finally:
+        book.close()
+
+
+def _cell(value):
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    return value if isinstance(value, (int, float, str, bool)) else str(value)
 
 
 def arrow_table(frame: pd.DataFrame):
