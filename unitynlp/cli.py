@@ -77,6 +77,11 @@ class _Out:
 
         write_frame(frame, self.path, self.fmt, force=self.force)
 
+    def records(self, rows, columns):
+        from .output import write_records
+
+        write_records(rows, columns, self.path, self.fmt, force=self.force)
+
     def text(self, text: str):
         from .output import write_text
 
@@ -284,14 +289,16 @@ FACT_TABLE_COLUMNS = ["doc_id", "start", "text", "value", "value_max", "unit", "
 
 
 @cli.command("facts")
-@corpus_options
+@click.argument("corpus", required=False, type=click.Path(allow_dash=True))
+@click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
+@click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["count", "money", "percent", "measure", "date", "ratio", "other"]),
               help="Keep only facts of this kind; repeatable.")
 @click.option("--min-value", type=float, default=None, help="Keep only facts whose value is at least N.")
 @jobs_options
 @output_options(*FORMATS, "xlsx", default="table")
-def facts_command(docs, kinds, min_value, run, out):
+def facts_command(corpus, encoding, no_split, kinds, min_value, run, out):
     """Extract the numeric facts of CORPUS: value, unit, kind, qualifier, subject, offsets.
 
     The table format shows the main columns; csv/jsonl/json/xlsx carry them all
@@ -303,13 +310,21 @@ def facts_command(docs, kinds, min_value, run, out):
       unitynlp facts report.txt
       unitynlp facts reports/ --kind money --min-value 10000 -o money.xlsx
     """
-    from .facts import facts, summary_line
+    from .corpus import read_documents
+    from .facts import FACT_COLUMNS, extract_facts, summary_line
 
-    found = run(facts, docs, kinds=kinds or None)
+    docs = read_documents(corpus, encoding=encoding, split=not no_split)
+    if len(docs) > 1:  # worker processes pay off for a corpus, not for one report
+        import pandas as pd
+        from .facts import facts
+
+        rows = run(facts, pd.DataFrame(docs), kinds=kinds or None).to_dict("records")
+    else:
+        rows = [r for d in docs for r in extract_facts(d["text"], doc_id=d["doc_id"], kinds=kinds or None)]
     if min_value is not None:
-        found = found[found["value"] >= min_value]
-    click.echo(f"unitynlp: {summary_line(found)}", err=True)
-    out.frame(found[FACT_TABLE_COLUMNS] if out.fmt == "table" else found)
+        rows = [r for r in rows if r["value"] is not None and r["value"] >= min_value]
+    click.echo(f"unitynlp: {summary_line(rows)}", err=True)
+    out.records(rows, FACT_TABLE_COLUMNS if out.fmt == "table" else FACT_COLUMNS)
 
 
 def _lexicon_option(fn):

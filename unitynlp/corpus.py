@@ -28,12 +28,14 @@ import zipfile
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Iterable, Iterator, Literal
 from xml.etree import ElementTree
 
-import pandas as pd
 
 from .errors import EmptyCorpusError, EncodingError, InputError
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built: one file can be read without it
+    import pandas as pd
 
 DOC_COLUMNS = ["doc_id", "title", "year", "region", "level", "source", "source_start",
                "source_end", "encoding", "n_chars", "text"]
@@ -164,7 +166,7 @@ def _docs_of_text(text: str, *, doc_id: str, source: str, encoding: str,
         body = text[start:end]
         docs.append({"doc_id": f"{doc_id}-{n}" if many else doc_id,
                      "title": heading or _first_line(body) or doc_id,
-                     "year": pd.NA, "region": pd.NA, "level": pd.NA, "source": source,
+                     "year": None, "region": None, "level": None, "source": source,
                      "source_start": start, "source_end": end, "encoding": encoding,
                      "n_chars": len(body), "text": body})
     return docs
@@ -199,8 +201,10 @@ def read_file(path: str | Path, *, doc_id: str | None = None, encoding: str | No
     return _docs_of_text(text, doc_id=doc_id or path.stem, source=str(path), encoding=enc, split=split)
 
 
-def read_metadata(folder: Path) -> pd.DataFrame | None:
+def read_metadata(folder: Path) -> "pd.DataFrame | None":
     """``metadata.csv`` or ``metadata.jsonl`` in ``folder``, with ``doc_id`` normalised."""
+    import pandas as pd
+
     for name in METADATA_FILES:
         path = folder / name
         if not path.exists():
@@ -231,7 +235,7 @@ def _collect(folder: Path) -> list[Path]:
 
 
 def read_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
-                on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
+                on_error: Literal["raise", "warn"] = "warn", progress=None) -> "pd.DataFrame":
     """Every .txt/.md/.docx file below ``folder``, with metadata joined when present."""
     return next(iter_folder(folder, encoding=encoding, split=split, on_error=on_error,
                             progress=progress, batch_chars=None))
@@ -239,7 +243,7 @@ def read_folder(folder: str | Path, *, encoding: str | None = None, split: bool 
 
 def iter_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
                 on_error: Literal["raise", "warn"] = "warn", progress=None,
-                batch_chars: int | None = BATCH_CHARS) -> Iterator[pd.DataFrame]:
+                batch_chars: int | None = BATCH_CHARS) -> "Iterator[pd.DataFrame]":
     """The documents below ``folder`` in frames of about ``batch_chars`` characters (None: one frame).
 
     Files are read as the batches are consumed, so memory holds one batch at a time.
@@ -272,13 +276,13 @@ def iter_folder(folder: str | Path, *, encoding: str | None = None, split: bool 
         yield _batch(docs, meta, skipped)
 
 
-def _ids_by_file(meta: pd.DataFrame | None) -> dict[str, str]:
+def _ids_by_file(meta: "pd.DataFrame | None") -> dict[str, str]:
     if meta is None or "file" not in meta.columns or "doc_id" not in meta.columns:
         return {}
     return {f: d for f, d in zip(meta["file"], meta["doc_id"]) if isinstance(f, str) and isinstance(d, str)}
 
 
-def _batch(docs: list[dict], meta: pd.DataFrame | None, skipped: list[str]) -> pd.DataFrame:
+def _batch(docs: list[dict], meta: "pd.DataFrame | None", skipped: list[str]) -> "pd.DataFrame":
     frame = _frame(docs)
     if meta is not None:
         frame = join_metadata(frame, meta)
@@ -287,7 +291,7 @@ def _batch(docs: list[dict], meta: pd.DataFrame | None, skipped: list[str]) -> p
 
 
 def iter_corpus(path: str | Path | None = None, *, batch_chars: int = BATCH_CHARS, encoding: str | None = None,
-                split: bool = True, on_error: Literal["raise", "warn"] = "warn") -> Iterator[pd.DataFrame]:
+                split: bool = True, on_error: Literal["raise", "warn"] = "warn") -> "Iterator[pd.DataFrame]":
     """:func:`read_corpus` in frames of about ``batch_chars`` characters, read lazily."""
     path = bundled_corpus_path() if path is None else path
     if str(path) != "-" and Path(path).is_dir():
@@ -296,8 +300,10 @@ def iter_corpus(path: str | Path | None = None, *, batch_chars: int = BATCH_CHAR
         yield read_corpus(path, encoding=encoding, split=split, on_error=on_error)
 
 
-def join_metadata(docs: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+def join_metadata(docs: "pd.DataFrame", meta: "pd.DataFrame") -> "pd.DataFrame":
     """Fill ``docs`` from ``meta`` matched on ``doc_id``; extra metadata columns are appended."""
+    import pandas as pd
+
     meta = meta.drop(columns=[c for c in ("file", "text") if c in meta.columns])
     if "doc_id" not in meta.columns:
         return docs
@@ -313,7 +319,9 @@ def join_metadata(docs: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _frame(docs: list[dict]) -> pd.DataFrame:
+def _frame(docs: list[dict]) -> "pd.DataFrame":
+    import pandas as pd
+
     frame = pd.DataFrame(docs, columns=DOC_COLUMNS)
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     duplicated = frame["doc_id"].duplicated(keep=False)
@@ -330,7 +338,7 @@ def bundled_corpus_path() -> Path:
 
 
 def read_corpus(path: str | Path | None = None, *, encoding: str | None = None, split: bool = True,
-                on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
+                on_error: Literal["raise", "warn"] = "warn", progress=None) -> "pd.DataFrame":
     """Read a corpus: ``None`` for the bundled one, ``-`` for stdin, a file, or a folder.
 
     >>> docs = read_corpus()
@@ -356,6 +364,20 @@ def read_corpus(path: str | Path | None = None, *, encoding: str | None = None, 
     return join_metadata(frame, meta) if meta is not None else frame
 
 
-def iter_texts(docs: pd.DataFrame) -> Iterable[tuple[str, str]]:
+def read_documents(path: str | Path | None, *, encoding: str | None = None, split: bool = True) -> list[dict]:
+    """The documents of a corpus as dicts with ``DOC_COLUMNS``; one file or stdin (``-``) without pandas.
+
+    A single file's metadata is not joined (its doc_id is its name): use :func:`read_corpus`
+    where metadata matters.
+    """
+    if path is not None and str(path) == "-":
+        decoded = decode_bytes(sys.stdin.buffer.read(), "<stdin>", encoding=encoding)
+        return _docs_of_text(decoded.text, doc_id="stdin", source="-", encoding=decoded.encoding, split=split)
+    if path is not None and Path(path).is_file() and Path(path).suffix.lower() in TEXT_SUFFIXES:
+        return read_file(path, encoding=encoding, split=split)
+    return read_corpus(path, encoding=encoding, split=split).to_dict("records")  # folders, and the errors
+
+
+def iter_texts(docs: "pd.DataFrame") -> Iterable[tuple[str, str]]:
     """``(doc_id, text)`` pairs of a documents frame."""
     return zip(docs["doc_id"], docs["text"])

@@ -1,28 +1,32 @@
-"""Writing result frames: table, CSV, JSON Lines, JSON, Excel and plain text, atomically.
+"""Writing result rows: table, CSV, JSON Lines, JSON, Excel and plain text, atomically.
 
 Files are written to a temporary name beside the target and renamed into place, so a
 failed run never leaves a half-written file; an existing file is replaced only with ``force``.
 CSV files get a UTF-8 byte-order mark so Excel shows the Chinese; CSV on stdout does not.
+Rows are plain dicts here, so a command that never builds a DataFrame never imports pandas.
 """
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 import os
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal, Sequence
 
 from .errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Format = Literal["table", "csv", "jsonl", "json", "xlsx", "text"]
 SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
                   ".xlsx": "xlsx", ".txt": "text", ".tsv": "csv"}
-TABLE_WIDTH = 28  # characters of a text cell shown in the terminal table
+TABLE_WIDTH = 28  # display columns of a text cell shown in the terminal table
 
 
 def infer_format(path: str | None, fmt: str | None, default: str) -> str:
@@ -34,56 +38,108 @@ def infer_format(path: str | None, fmt: str | None, default: str) -> str:
     return default
 
 
-def render(frame: pd.DataFrame, fmt: str) -> str | bytes:
-    """``frame`` in ``fmt`` (bytes for xlsx)."""
+def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) -> str | bytes:
+    """Rows (dicts with ``columns``) in ``fmt``; xlsx needs pandas and gives bytes."""
     if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\n")
-    if fmt == "jsonl":
-        return "".join(json.dumps(_record(r), ensure_ascii=False) + "\n" for r in frame.to_dict("records"))
-    if fmt == "json":
-        return json.dumps([_record(r) for r in frame.to_dict("records")], ensure_ascii=False, indent=1) + "\n"
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_csv_cell(r.get(c)) for c in columns] for r in records)
         return buffer.getvalue()
+    if fmt == "jsonl":
+        return "".join(json.dumps(_json_row(r, columns), ensure_ascii=False) + "\n" for r in records)
+    if fmt == "json":
+        return json.dumps([_json_row(r, columns) for r in records], ensure_ascii=False, indent=1) + "\n"
     if fmt == "table":
-        return table(frame)
+        return table(records, columns)
+    if fmt == "xlsx":
+        import pandas as pd
+
+        buffer = io.BytesIO()
+        pd.DataFrame(list(records), columns=list(columns)).to_excel(buffer, index=False)
+        return buffer.getvalue()
     raise InputError(f"format {fmt!r} is not available here; choose table, csv, jsonl, json or xlsx")
 
 
-def table(frame: pd.DataFrame) -> str:
-    """A plain-text table for the terminal, long cells shortened."""
-    if frame.empty:
+def render(frame: "pd.DataFrame", fmt: str) -> str | bytes:
+    """A DataFrame in ``fmt`` (bytes for xlsx)."""
+    return render_records(frame.to_dict("records"), [str(c) for c in frame.columns], fmt)
+
+
+def table(records: Sequence[dict], columns: Sequence[str]) -> str:
+    """A plain-text table aligned by display width (a Chinese character takes two columns)."""
+    if not records:
         return "(no rows)\n"
-    shown = frame.copy()
-    for column in shown.columns:
-        if shown[column].dtype == object:
-            shown[column] = shown[column].map(_short)
-    return shown.to_string(index=False, na_rep="") + "\n"
+    cells = [[_table_cell(r.get(c)) for c in columns] for r in records]
+    numeric = [all(_is_number(r.get(c)) for r in records) for c in columns]
+    widths = [max(_width(str(c)), *(_width(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = []
+    for row in [list(map(str, columns)), *cells]:
+        parts = [_pad(v, w, right) for v, w, right in zip(row, widths, numeric)]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
 
 
-def _short(value):
-    if isinstance(value, str):
-        value = value.replace("\n", "⏎")
-        return value if len(value) <= TABLE_WIDTH else value[: TABLE_WIDTH - 1] + "…"
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _is_number(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)) or _missing(value)
+
+
+def _table_cell(value) -> str:
+    if _missing(value):
+        return ""
     if isinstance(value, (list, tuple)):
-        return _short("|".join(map(str, value)))
+        value = "|".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else repr(value)
+    text = str(value).replace("\n", "⏎")
+    if _width(text) <= TABLE_WIDTH:
+        return text
+    out, used = [], 0
+    for ch in text:
+        used += _width(ch)
+        if used > TABLE_WIDTH - 1:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def _missing(value) -> bool:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    return type(value).__name__ in ("NAType", "NaTType")
+
+
+def _plain(value):
+    """A JSON- and CSV-friendly Python value (numpy scalars, NA and tuples unwrapped)."""
+    if _missing(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 
-def _record(row: dict) -> dict:
-    out = {}
-    for key, value in row.items():
-        if isinstance(value, float) and math.isnan(value):
-            value = None
-        elif value is pd.NA or value is pd.NaT:
-            value = None
-        elif hasattr(value, "item"):  # numpy scalar
-            value = value.item()
-        elif isinstance(value, tuple):
-            value = list(value)
-        out[key] = value
-    return out
+def _csv_cell(value):
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(map(str, value))
+    return value
+
+
+def _json_row(row: dict, columns: Sequence[str]) -> dict:
+    return {c: _plain(row.get(c)) for c in columns}
 
 
 def write_text(content: str | bytes, path: str | None, *, force: bool = False, bom: bool = False) -> None:
@@ -116,7 +172,13 @@ def atomic_write(target: Path, data: bytes) -> None:
         raise
 
 
-def write_frame(frame: pd.DataFrame, path: str | None, fmt: str, *, force: bool = False) -> None:
-    """Render ``frame`` and write it (CSV files get a byte-order mark for Excel)."""
-    content = render(frame, fmt)
-    write_text(content, path, force=force, bom=fmt == "csv" and path not in (None, "-"))
+def write_records(records: Sequence[dict], columns: Sequence[str], path: str | None, fmt: str, *,
+                  force: bool = False) -> None:
+    """Render rows and write them (CSV files get a byte-order mark for Excel)."""
+    write_text(render_records(records, columns, fmt), path, force=force,
+               bom=fmt == "csv" and path not in (None, "-"))
+
+
+def write_frame(frame: "pd.DataFrame", path: str | None, fmt: str, *, force: bool = False) -> None:
+    """:func:`write_records` for a DataFrame."""
+    write_records(frame.to_dict("records"), [str(c) for c in frame.columns], path, fmt, force=force)

@@ -70,8 +70,13 @@ def facts(docs: "pd.DataFrame", *, kinds: Iterable[str] | None = None) -> "pd.Da
     return frame.astype({"start": "int64", "end": "int64", "value": "float64", "value_max": "float64"})
 
 
-def summary_line(frame: "pd.DataFrame") -> str:
-    """``N facts in M documents: 12 count, 3 money, …`` (kinds in ``KINDS`` order)."""
-    counts = frame["kind"].value_counts()
-    kinds = ", ".join(f"{counts[k]} {k}" for k in KINDS if k in counts)
-    return f"{len(frame)} facts in {frame['doc_id'].nunique()} documents" + (f": {kinds}" if kinds else "")
+def summary_line(rows) -> str:
+    """``N facts in M documents: 12 count, 3 money, …`` for a facts frame or a list of rows."""
+    if hasattr(rows, "to_dict"):
+        rows = rows.to_dict("records")
+    kinds: dict[str, int] = {}
+    for row in rows:
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    shown = ", ".join(f"{kinds[k]} {k}" for k in KINDS if k in kinds)
+    n_docs = len({row["doc_id"] for row in rows})
+    return f"{len(rows)} facts in {n_docs} documents" + (f": {shown}" if shown else "")
