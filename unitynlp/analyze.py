@@ -248,10 +248,13 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
     work = _workspace(out_dir, config, stage)
     done = json.loads((work / "manifest.json").read_text(encoding="utf-8"))["batches"]
     batches = iter_corpus(corpus, batch_chars=batch_chars, encoding=encoding, split=split)
+    read = 0
     for index, docs in enumerate(batches):
+        read += int(docs["source_end"].sub(docs["source_start"]).sum())
         if index < done:
             continue
-        stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters")
+        share = f", {min(100, 100 * read * 3 // max(config['bytes'], 1))}% of the corpus" if config["bytes"] else ""
+        stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters{share}")
         _save_batch(work, index, analyze_batch(docs, lexicon=lexicon, run=run))
     analysis = _finish(work, corpus, lexicon=lexicon, k=k if cluster else None, seed=seed, stage=stage,
                        encoding=encoding, split=split)
@@ -276,12 +279,13 @@ def _config(corpus, *, lexicon, k, seed, batch_chars, encoding, split) -> dict:
 
     root = Path(corpus) if corpus is not None else bundled_corpus_path()
     files = sorted(p for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()) if root.exists() else []
-    digest = hashlib.sha1()
+    digest, size = hashlib.sha1(), 0
     for path in files:
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        size += stat.st_size if path.suffix.lower() in (".txt", ".md") else 0
     return {"format": FORMAT_VERSION, "version": __version__, "corpus": str(root.resolve()),
-            "files": digest.hexdigest(), "lexicon": lexicon.fingerprint, "k": str(k), "seed": seed,
+            "files": digest.hexdigest(), "bytes": size, "lexicon": lexicon.fingerprint, "k": str(k), "seed": seed,
             "batch_chars": batch_chars, "encoding": encoding, "split": split}
 
 
