@@ -98,6 +98,10 @@ class Segmenter:
             starts, ends = conv.map_spans(starts, ends)
         return tokens, starts, ends
 
+    def pieces(self, simplified: str) -> list[str]:
+        """The backend's pieces of already simplified text, whitespace included: they join to it."""
+        return self._cut(simplified, self.hmm)
+
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
         """``(token, start, end)`` of ``text``: simplified tokens, offsets into ``text``."""
         tokens, starts, ends = self.spans(text)

@@ -9,6 +9,10 @@ frequencies, with 0.5 put in for a zero count.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
+from functools import lru_cache
+from itertools import compress
 from typing import Literal
 
 import numpy as np
@@ -24,7 +28,7 @@ FEATURE_COLUMNS = ["doc_id", "term", "category", "count"]
 KEYNESS_COLUMNS = ["term", "category", "G2", "chi2", "p", "log_ratio", "n_target", "n_reference"]
 Measure = Literal["lr", "chi2"]
 Correction = Literal["default", "yates", "williams", "none"]
-_WORD = r"[\u3400-\u9fffA-Za-z]"  # a feature holds at least one Han character or letter
+_WORD = re.compile(r"[\u3400-\u9fffA-Za-z]")  # a feature holds at least one Han character or letter
 _EPSILON = 1e-9
 
 
@@ -39,33 +43,45 @@ def term_features(docs: pd.DataFrame, *, lexicon: Lexicon | None = None, segment
     lexicon = lexicon if lexicon is not None else load_lexicon()
     if words and segmenter is None:
         segmenter = segmenter_for(lexicon) if config == "t2s" else Segmenter(lexicon=lexicon, config=config)
-    frames = []
+    stop = stopwords()
+    ids, terms, counts = [], [], []
     for doc_id, conv in converted(docs, config=config, progress=progress):
-        _, _, (starts, ends), terms = match_doc(conv, lexicon)
-        frames.append(pd.DataFrame({"doc_id": doc_id, "term": terms}))
+        found = lexicon.find(conv.text)
+        tally = Counter(term for _, _, term in found)
         if words:
-            frames.append(_free_tokens(doc_id, segmenter.tokenize(conv.text), starts, ends, conv))
-    features = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["doc_id", "term"])
-    features = features[~features["term"].isin(stopwords())]
-    counts = features.groupby(["doc_id", "term"], sort=False).size().rename("count").reset_index()
-    counts["category"] = counts["term"].map(lexicon.categories).fillna("word")
-    return counts[FEATURE_COLUMNS]
+            for token, n in Counter(_free_tokens(segmenter.pieces(conv.text), found)).items():
+                if _is_word(token):
+                    tally[token] += n
+        for term, n in tally.items():
+            if term not in stop:
+                ids.append(doc_id)
+                terms.append(term)
+                counts.append(n)
+    frame = pd.DataFrame({"doc_id": pd.Series(ids, dtype=object), "term": pd.Series(terms, dtype=object),
+                          "count": pd.Series(counts, dtype="int64")})
+    frame["category"] = frame["term"].map(lexicon.categories).fillna("word")
+    return frame[FEATURE_COLUMNS]
 
 
-def _free_tokens(doc_id, tokens, hit_starts: np.ndarray, hit_ends: np.ndarray, conv) -> pd.DataFrame:
-    """Tokens (offsets into the converted text) that overlap no hit (offsets into the original)."""
-    frame = pd.DataFrame(tokens, columns=["term", "start", "end"])
-    if frame.empty:
-        return frame.assign(doc_id=doc_id)[["doc_id", "term"]]
-    starts, ends = conv.map_spans(frame["start"], frame["end"])
-    keep = frame["term"].str.contains(_WORD).to_numpy(copy=True)
-    if len(hit_starts):
-        i = np.searchsorted(hit_ends, starts, side="right")
-        inside = i < len(hit_starts)
-        overlap = np.zeros(len(frame), bool)
-        overlap[inside] = hit_starts[i[inside]] < ends[inside]
-        keep &= ~overlap
-    return pd.DataFrame({"doc_id": doc_id, "term": frame["term"].to_numpy()[keep]})
+@lru_cache(maxsize=200_000)
+def _is_word(token: str) -> bool:
+    return _WORD.search(token) is not None
+
+
+def _free_tokens(pieces: list[str], hits: list[tuple[int, int, str]]) -> list[str]:
+    """The pieces that overlap no hit (both in the same simplified text's offsets)."""
+    if not hits:
+        return pieces
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    hit_starts = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
+    hit_ends = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
+    i = np.searchsorted(hit_ends, starts, side="right")
+    inside = i < len(hits)
+    overlap = np.zeros(len(pieces), bool)
+    overlap[inside] = hit_starts[i[inside]] < ends[inside]
+    return list(compress(pieces, (~overlap).tolist()))
 
 
 def keyness(data: pd.DataFrame, *, by: str, target=None, reference=None, docs: pd.DataFrame | None = None,
