@@ -254,6 +254,172 @@ def test_change(text, change):
     assert only(text)["change"] == change
 
 
+# ---- government work reports: subjects, lists, units (regression rows) -----------------------
+
+def _row(text: str, span: str) -> dict:
+    return next(r for r in extract_facts(text) if r["text"] == span)
+
+
+@pytest.mark.parametrize("text, span, subject", [
+    # a quoted name belongs to the subject, before or after the number
+    ("全球“灯塔工厂”3家、国家级智能制造示范工厂14家。", "3家", "全球“灯塔工厂”"),
+    ("积极争取国债资金支持，216个“两重”项目全部开工建设。", "216个", "“两重”项目"),
+    ("接续出台稳增长“18条”。", "18条", "接续出台稳增长"),
+    # a date inside the clause does not end it (由一九七八年的…)
+    ("积累率由一九七八年的百分之三十六点五调整到百分之二十九。", "百分之三十六点五", "积累率"),
+    ("积累率由一九七八年的百分之三十六点五调整到百分之二十九。", "百分之二十九", "积累率"),
+    ("农业所占比重由一九七八年的百分之二十七点八提高到一九八二年的百分之三十三点六。", "百分之三十三点六", "农业所占比重"),
+    ("城镇居民人均可支配收入由2002年7703元增加到2007年13786元。", "13786元", "城镇居民人均可支配收入"),
+    # full-width years and comparisons are not the metric
+    ("１９５５年全国工业总产值比１９５４年增长８％。", "８％", "工业总产值"),
+    ("赤字规模4.06万亿元，比上年年初预算增加1800亿元。", "1800亿元", "赤字规模"),
+    ("全国工农业总产值达到八千二百九十一亿元，平均每年增长百分之七点三。", "百分之七点三", "工农业总产值"),
+    # durations keep the running metric and a verb after them is not a subject
+    ("粮食总产量1344亿斤，连续8年稳定在1300亿斤以上。", "8年", "粮食总产量"),
+    ("粮食总产量1344亿斤，连续8年稳定在1300亿斤以上。", "1300亿斤以上", "粮食总产量"),
+    ("耕地面积连续4年净增累计超过170万亩。", "超过170万亩", "耕地面积"),
+    # money after 的 names the noun that follows
+    ("用足用好国家下达的90亿元消费品以旧换新资金。", "90亿元", "消费品以旧换新资金"),
+    # a list of subjects before a single number stays whole
+    ("原煤、原油产量达到100万吨。", "100万吨", "原煤、原油产量"),
+    ("首批103个重点项目加快推进、总投资350亿元。", "350亿元", "总投资"),
+    # misc: 年度 is a noun, circled list numbers and trailing verbs go
+    ("30件年度民生实事全面完成。", "30件", "年度民生实事"),
+    ("⑥建成农村寄递物流综合服务站1.9万个。", "1.9万个", "建成农村寄递物流综合服务站"),
+    ("86个重大项目已开工74个。", "86个", "重大项目"),
+    ("4家国家区域医疗中心全面开工。", "4家", "国家区域医疗中心"),
+    ("实现所有乡镇和90%以上行政村通硬化路。", "90%以上", "行政村通硬化路"),
+    ("川渝通办事项扩展至355项。", "355项", "川渝通办事项"),
+    # comparison words and leading verbs are not part of the metric
+    ("一般公共预算收入完成3200亿元，同口径增长4.1%。", "4.1%", "一般公共预算收入"),
+    ("全年居民消费价格上涨0.3%。", "0.3%", "居民消费价格"),
+    ("全省实现地区生产总值5.2万亿元、增长5.5%。", "5.5%", "地区生产总值"),
+    ("预计全年完成投资1.2万亿元，增长6%左右。", "6%左右", "投资"),
+    ("投资完成率129.6%。", "129.6%", "投资完成率"),
+    # a figure-free clause before names the metric (糖的产量，比上一年增加…)
+    ("糖的产量，比上一年增加十七万三千吨，增长百分之二十点六。", "十七万三千吨", "糖的产量"),
+    ("糖的产量，比上一年增加十七万三千吨，增长百分之二十点六。", "百分之二十点六", "糖的产量"),
+    # adverbials of price basis and thresholds after the figure are not the metric
+    ("国内生产总值达到43800亿元，按可比价格计算，比上年增长11.8%。", "11.8%", "国内生产总值"),
+    ("农村居民人均纯收入达到1220元，扣除物价因素比上年增长5%。", "5%", "农村居民人均纯收入"),
+    ("全疆地区生产总值同比增长6.1%、突破2万亿元大关。", "突破2万亿元", "地区生产总值"),
+    ("投资增长幅度由上年的58.6%回落到27.8%。", "27.8%", "投资增长幅度"),
+    ("统筹用好中央149.2亿元乡村振兴补助资金。", "149.2亿元", "乡村振兴补助资金"),
+    # enumerators (八是), 有序/共建 and compound verbs (压降) stay whole or go whole
+    ("八是推动粮食作物完全成本保险覆盖率达到60%以上。", "60%以上", "推动粮食作物完全成本保险覆盖率"),
+    ("融资平台压降94户、下降35.9%。", "35.9%", "融资平台"),
+    ("有序推进第二轮土地承包到期后再延长30年试点。", "30年", "有序推进第二轮土地承包到期后再延长"),
+    ("共建产业园区115个。", "115个", "共建产业园区"),
+    # 实际增长: 实际 is an adverb; after a change verb a noun after the figure is what changed
+    ("全国居民人均可支配收入实际增长8%。", "8%", "居民人均可支配收入"),
+    ("本届政府减少1/3行政审批事项的目标提前实现。", "1/3", "行政审批事项"),
+    ("赤字率拟按3%安排。", "3%", "赤字率"),
+    # a verb phrase running into the next figure is not the subject
+    ("涉农贷款余额从2007年末的6.12万亿元增加到2012年末的17.63万亿元。", "6.12万亿元", "涉农贷款余额"),
+    ("涉农贷款余额从2007年末的6.12万亿元增加到2012年末的17.63万亿元。", "17.63万亿元", "涉农贷款余额"),
+    ("水泥四百七十三万吨，等于一九四九年的七点二倍。", "七点二倍", "水泥"),
+    ("60岁以上老年人平均每年新增1000万人。", "60岁以上", "老年人平均每年新增"),
+    ("力争开发区亩均工业增加值增长10%左右。", "10%左右", "开发区亩均工业增加值"),
+    ("国家财政用于科技的投入累计2500亿元，比前五年增长一倍多。", "一倍多", "国家财政用于科技的投入"),
+    ("并同近两年平均经济增速以及规划目标相衔接。", "两年", "平均经济增速"),
+    ("全年人均增加1680元。", "1680元", "人均"),
+    ("一、过去一年和五年工作回顾", "一年", "过去"),
+    # N%的X: a share of X, unless X describes the rate itself (的速度)
+    ("公共服务扩面提质，86%的县建成紧密型医共体。", "86%", "县"),
+    ("全国农业总产值仍以每年平均递增7.5%的速度前进。", "7.5%", "农业总产值"),
+    # a clause without figures before a duration is not its subject
+    ("落实最严格水资源管理制度，连续3年在国务院考核中获优秀。", "3年", ""),
+    # counts of places name the places before them
+    ("卓尼、临潭2县新通高速公路。", "2县", "卓尼、临潭"),
+    # a date followed by the metric and its figure: the metric, not the figure
+    ("一九八二年全国工农业总产值达到八千二百九十一亿元。", "一九八二年", "工农业总产值"),
+])
+def test_report_subjects(text, span, subject):
+    assert _row(text, span)["subject"] == subject
+
+
+@pytest.mark.parametrize("text, subjects", [
+    ("原煤、原油、天然气产量达到6640.8万吨、1253.6万吨、9.1亿立方米，分别增长9.3%、7.3%、21.2%。",
+     ["原煤", "原油", "天然气产量"] * 2),
+    ("家电、新能源汽车零售额分别增长23.9%、35.8%。", ["家电", "新能源汽车零售额"]),
+    ("交通、能源、水利分别完成投资3252亿元、2140亿元、748亿元。", ["交通", "能源", "水利"]),
+    ("战略性新兴产业、高技术产业增加值分别增长7%和4.9%。", ["战略性新兴产业", "高技术产业增加值"]),
+    ("城乡居民人均可支配收入分别增长4.3%、6.1%。", ["城乡居民人均可支配收入"] * 2),
+])
+def test_parallel_lists_pair_subjects_with_numbers(text, subjects):
+    assert [r["subject"] for r in extract_facts(text)] == subjects
+
+
+@pytest.mark.parametrize("text, changes", [
+    ("地区生产总值同比增长6.1%、突破2万亿元大关。", ["increase", ""]),  # 突破: a level, not a second change
+    ("经营主体净增98万户、突破1900万户。", ["increase", ""]),
+    ("分别净减少10.6万、3.8万、3.3万平方公里。", ["decrease"] * 3),
+    ("粮食总产量4445亿公斤，比上年减产120亿公斤。", ["", "decrease"]),
+    ("粮食产量1.37万亿斤，增产74亿斤。", ["", "increase"]),
+    ("带动群众增收8.5亿元。", ["increase"]),
+])
+def test_report_changes(text, changes):
+    assert [r["change"] for r in extract_facts(text)] == changes
+
+
+def test_date_before_a_figure_takes_the_metric_not_the_figure():
+    rows = extract_facts("积累率由一九七八年的百分之三十六点五调整到百分之二十九。")
+    assert (rows[0]["text"], rows[0]["subject"]) == ("一九七八年", "积累率")
+
+
+@pytest.mark.parametrize("text, span, value, unit, kind", [
+    ("棉花产量达到３，０３６万担。", "３，０３６万担", 30_360_000, "担", "measure"),
+    ("完成土方１４亿多公方。", "１４亿多公方", 1.4e9, "立方米", "measure"),
+    ("水库蓄水三十八亿立方公尺以上。", "三十八亿立方公尺以上", 3.8e9, "立方米", "measure"),
+    ("货运量一千二百一十亿吨公里。", "一千二百一十亿吨公里", 1.21e11, "吨公里", "measure"),
+    ("发电量４４５５亿千瓦小时。", "４４５５亿千瓦小时", 4.455e11, "千瓦时", "measure"),
+    ("解决了9748万农村人口饮水困难。", "9748万", 97_480_000, "人", "count"),
+    ("6600多万纳税人受益。", "6600多万", 66_000_000, "人", "count"),
+    ("78万农牧户发展庭院经济。", "78万", 780_000, "户", "count"),
+    ("分别高于全省2.2个和3.7个百分点。", "2.2个", 2.2, "百分点", "percent"),
+    ("分别高于全省2.2个和3.7个百分点。", "3.7个百分点", 3.7, "百分点", "percent"),
+    ("电话交换机近1900万门。", "近1900万门", 19_000_000, "门", "count"),
+    ("比前五年增长一倍多。", "一倍多", 1, "倍", "ratio"),
+    ("卓尼、临潭2县新通高速公路。", "2县", 2, "县", "count"),
+    ("打造8市州多业态融合。", "8市州", 8, "市州", "count"),
+])
+def test_report_units(text, span, value, unit, kind):
+    row = _row(text, span)
+    assert (row["value"], row["unit"], row["kind"]) == (pytest.approx(value), unit, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "城区“15分钟健身圈”基本建成。",
+    "实施“2小时重庆”交通圈补短板工程。",
+    "实施第三轮爱国卫生“7个专项行动”。",
+    "推动“3个70%”等举措精准落地。",
+])
+def test_quoted_names_with_numbers_are_not_facts(text):
+    assert extract_facts(text) == []
+
+
+def test_list_number_before_a_count_at_a_line_start():
+    rows = extract_facts("7.“两新”：是指设备更新。\n8.6个重大科技专项：聚焦重点领域")
+    assert [(r["text"], r["value"], r["unit"]) for r in rows] == [("6个", 6, "个")]
+    assert [r["value"] for r in extract_facts("共有8.6个")] == [8.6]  # not at a line start: left as written
+
+
+def test_a_quoted_count_alone_is_still_a_fact():
+    assert [r["text"] for r in extract_facts("出台“33条”增量政策。")] == ["33条"]
+
+
+@pytest.mark.parametrize("text, span, unit", [
+    ("PM2.5年均浓度降至38微克／立方米以下。", "38微克／立方米以下", "微克/立方米"),
+    ("年均浓度为每立方米20微克。", "20微克", "微克"),
+])
+def test_concentration_units(text, span, unit):
+    assert (_row(text, span)["unit"]) == unit
+
+
+def test_unit_words_that_are_not_units():
+    assert [r["text"] for r in extract_facts("承担3项任务，担任组长。")] == ["3项"]
+
+
 # ---- offsets, columns, frames ----------------------------------------------------------------
 
 def test_offsets_index_the_original_traditional_text():

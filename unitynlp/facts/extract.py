@@ -6,7 +6,7 @@ import re
 
 from .formulas import _formula_spans
 from .numerals import CN_BIG, CN_DIGITS, is_digitwise, parse_number
-from .patterns import LIST_TAIL, PRE_RE, candidates
+from .patterns import LIST_TAIL, PRE_QUALIFIERS, PRE_RE, candidates
 from .subject import fill_subjects
 from .units import TIME_UNITS, unit_table
 
@@ -27,8 +27,16 @@ _CHENG_AFTER = ("以上", "以下", "左右", "多", "的", "是", "为", "来�
 _MAX_SPAN = 40
 _PER_UNIT = re.compile(r"[/／](月|年|天|日|人|户|吨|亩|斤|公斤|千克|平方米|立方米|千瓦时|度|小时|次|件|台|辆|头|只|套|间)")
 _SCALE_PRE = ("近", "约", "逾", "超", "超过", "将近", "接近", "突破", "不足", "不到")
+_PRE_LAST = frozenset(w[-1] for w in PRE_QUALIFIERS)  # 超过, 约: a qualifier ends with one of these
+_ORDINAL_SEP = frozenset("、和至到-")
 _ORDINAL_LIST = re.compile(r"第[0-9０-９一二三四五六七八九十]{1,3}[、和至到-]\Z")
-_NOUN_OF_PEOPLE = re.compile(r"贫困人口|人口")
+#: nouns of people that stand in for the measure word 人 (5111贫困人口, 9748万农村人口, 6600多万纳税人)
+_POINTS_TAIL = re.compile(r"(?:、|和|及|与)[0-9０-９]+(?:[.．][0-9０-９]+)?个百分点")
+#: the rest of a short quoted name after its number (“15分钟就业服务圈”, “2小时重庆”)
+_NAME_IN_QUOTES = re.compile(r"[^”\"’」』，。；、\n]{1,10}[”\"’」』]")
+_QUOTE_HEAD = re.compile(r"“[^“”，。；\n]{1,5}\Z")
+_NOUN_OF_HOUSEHOLDS = re.compile(r"(?:农牧|农|脱贫|贫困|低保|困难)户")
+_NOUN_OF_PEOPLE = re.compile(r"(?:农村|贫困|城镇|农业|流动|常住|户籍|脱贫|搬迁|城市)?人口|纳税人|农民工|农牧民")
 
 
 class _Cand(dict):
@@ -163,17 +171,24 @@ def _quantity(m: re.Match, s: str) -> list[_Cand]:
     """A number with its unit (or a multiplier), a qualifier and possibly a range head."""
     n, surface, mult = m.group("n"), m.group("u"), m.group("m")
     arabic = n[0] in _DIGITS
+    if not surface and not mult:  # a bare number: most are not facts; the cheap checks first
+        if arabic:
+            if not (_NOUN_OF_PEOPLE.match(s, m.end()) or LIST_TAIL.match(s, m.end("n"))):
+                return []
+        elif len(n) < 2 or n[-1] not in CN_BIG:
+            return []
     head = m.start("lo") if m.group("lo") else m.start("n")
-    pre_m = PRE_RE.search(s, max(0, head - 3), head)
+    before = s[head - 1:head] if head else ""
+    pre_m = PRE_RE.search(s, max(0, head - 3), head) if before in _PRE_LAST else None
     pre = pre_m.group(0) if pre_m else ""
     post = m.group("post") or ""
-    if _ORDINAL_LIST.search(s, max(0, head - 6), head):
+    if before in _ORDINAL_SEP and _ORDINAL_LIST.search(s, max(0, head - 6), head):
         return []  # 第1、2名: the 第 governs the whole list
     found = _unit_of(m, s, n, surface, mult, arabic, pre)
     if found is None:
         return []
     unit, kind = found
-    if post in ("多", "余") and not (unit in TIME_UNITS or (not surface and (mult or n[-1] in CN_BIG))):
+    if post in ("多", "余") and not (unit in TIME_UNITS or unit == "倍" or (not surface and (mult or n[-1] in CN_BIG))):
         post = ""  # 100多名 keeps its 多 inside; 3年多 and 3万多 take it after
     end = m.end() - (len(m.group("post") or "") - len(post))
     per = _PER_UNIT.match(s, end) if surface and not post else None
@@ -183,11 +198,20 @@ def _quantity(m: re.Match, s: str) -> list[_Cand]:
         end += len(post)
     if s.startswith("级", end):  # 百亿级, 千万千瓦级: a scale, not a quantity
         return []
+    if arabic and (s[head - 1:head] in _OPEN_QUOTES and _NAME_IN_QUOTES.match(s, end)
+                   or s[end:end + 1] == "”" and _QUOTE_HEAD.search(s, max(0, head - 6), head)):
+        return []  # “15分钟健身圈”, “3个100”, “两个70%”: a name, not a quantity
+    n_start = m.start("n")
+    if arabic and not mult and kind == "count" and unit not in ("", "人次", "户次") and n[-1] in _DIGITS \
+            and (n_start == 0 or s[n_start - 1] in "\n\r") and not m.group("lo"):
+        dot = max(n.find("."), n.find("．"))
+        if dot > 0:  # 8.6个重大科技专项 at the start of a line: list number 8, then 6个
+            n, n_start = n[dot + 1:], n_start + dot + 1
     cand = _Cand(value=parse_number(n + (mult or "")), value_max=None, unit=unit, kind=kind,
                  _mid=m.group("q1") or m.group("q2") or "", _post=post)
     if pre and not (pre in ("近", "将近") and unit in ("年", "个月")):  # 近5年: the last five years
         cand["_pre"] = pre
-    cand["_span"] = (m.start("n") - len(cand.get("_pre", "")), end)
+    cand["_span"] = (n_start - len(cand.get("_pre", "")), end)
     return _with_range(m, cand, arabic, mult)
 
 
@@ -195,10 +219,12 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
              pre: str) -> tuple[str, str] | None:
     """(unit, kind) of a quantity, or None when the candidate is not a fact."""
     if not surface:
+        if arabic and _NOUN_OF_PEOPLE.match(s, m.end()):
+            return "人", "count"  # 5111贫困人口, 9748万农村人口
+        if arabic and _NOUN_OF_HOUSEHOLDS.match(s, m.end()):
+            return "户", "count"  # 78万农牧户
         if arabic and mult and not _LATIN.match(s, m.end()):
             return "", "count"  # 3万, 1.2亿
-        if arabic and _NOUN_OF_PEOPLE.match(s, m.end("n")):
-            return "人", "count"  # 5111贫困人口
         shared = LIST_TAIL.match(s, m.end("n")) if arabic and not mult else None
         if shared:  # 4.2和0.7个百分点: the unit is written once
             info = unit_table()[shared.group("u")]
@@ -209,6 +235,8 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
         return None
     info = unit_table()[surface]
     start, u_end = m.start("n"), m.end("u")
+    if surface == "个" and arabic and _POINTS_TAIL.match(s, u_end):
+        return "百分点", "percent"  # 分别高于全省2.2个和3.7个百分点
     if info.arabic_only and not arabic:
         return None
     if arabic and _LATIN.match(s, m.end("n")) and not _LATIN.match(surface):

@@ -72,16 +72,27 @@ def master() -> re.Pattern:
     return re.compile(rf"(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio})|(?P<qty>{qty})")
 
 
+@lru_cache(maxsize=None)
+def _lone_follow() -> frozenset:
+    """Characters after a lone Chinese digit that can make it a fact: a unit, 年/月, 分之, 多/余, a range."""
+    chars = {surface[0] for surface in unit_table()} | set("年月日号分多余点之以及左上个") | set(SEP[1:-1]) | {" ", ""}
+    return frozenset(chars)
+
+
 def candidates(text: str):
     """Matches of :func:`master` in ``text``, tried only inside runs of numeral characters.
 
     The same matches as ``master().finditer(text)`` (every match starts with a numeral), but
-    the scan for a start is a plain character-class search, several times faster.
+    the scan for a start is a plain character-class search, several times faster; a lone Chinese
+    digit that no unit, date or range word follows (一体, 三中) is not tried (it cannot be a fact).
     """
     match = master().match
+    follow = _lone_follow()
     pos = 0
     for run in NUMERAL_RUN.finditer(text):
         p, stop = max(run.start(), pos), run.end()
+        if stop - p == 1 and text[p] in _CN_D and text[stop:stop + 1] not in follow:
+            continue  # 一体, 三中, 两重: a lone Chinese digit with nothing that can make it a figure
         while p < stop:
             m = match(text, p)
             if m:
@@ -112,7 +123,7 @@ PRE_RE = re.compile("(?:" + "|".join(
 SENTENCE_END = re.compile(r"[。！？!?\n\r]")
 CLAUSE_SEP = "，,；;：:。！？!?\n\r\t、（）()“”\"《》【】[]…—"
 #: words of change directly before a number
-CHANGE_RE = re.compile(r"(增长|增加|提高|上升|提升|(?<!新)增|扩大|上涨|攀升|递增|多|下降|减少|降低|下滑|回落|缩小|"
+CHANGE_RE = re.compile(r"(增产|减产|增收|减收|增长|增加|提高|上升|提升|(?<!新)增|扩大|上涨|攀升|递增|多|下降|减少|降低|下滑|回落|缩小|"
                        r"压减|减|降|削减|下调|缩减)(了|约|近|超过|超)?\Z")
-DECREASE = frozenset({"下降", "减少", "降低", "下滑", "回落", "缩小", "压减", "减", "降", "削减", "下调", "缩减"})
+DECREASE = frozenset({"减产", "减收", "下降", "减少", "降低", "下滑", "回落", "缩小", "压减", "减", "降", "削减", "下调", "缩减"})
 SHARE_RE = re.compile(r"(约|近|超过|不足|超)?占(?P<base>[^，,；;。：:]{0,20}?)(?:的)?(?:比重|比例)?(?:达到|达|为)?\Z")
