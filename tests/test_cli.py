@@ -79,3 +79,15 @@ def test_help_everywhere(run):
     for command in cli.commands:
         result = run(command, "--help")
         assert result.exit_code == 0 and "Example" in result.stdout
+
+
+def test_os_errors_are_one_line(tmp_path, monkeypatch):
+    import unitynlp.output
+
+    def refuse(target, data):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    monkeypatch.setattr(unitynlp.output, "atomic_write", refuse)
+    result = CliRunner().invoke(cli, ["corpus", "-o", str(tmp_path / "docs.csv")])
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {tmp_path / 'docs.csv'}: Permission denied"

@@ -101,6 +101,7 @@ def test_bad_files_are_reported_by_name_and_skipped(tmp_path, capsys):
     (b"", "the file is empty"),
     (b"\x00\x01\x02\x03PK\x00\xff\xfe\x00\x00" * 50, "binary"),
     (bytes([0x81, 0x30]) * 3 + b"\xff\xff", "pass --encoding"),
+    (b"\xff\xfe\x00", "byte-order mark"),
 ])
 def test_single_bad_file_raises_clear_error(tmp_path, content, message):
     path = tmp_path / "bad.txt"

@@ -26,6 +26,11 @@ class _Group(click.Group):
         except UnityNLPError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:  # a full disk, a folder without write permission …
+            if isinstance(exc, BrokenPipeError):
+                raise
+            click.echo(f"Error: {exc.filename or ''}: {exc.strerror or exc}".replace(": : ", ": "), err=True)
+            ctx.exit(1)
         except BrokenPipeError:  # e.g. piped into head
             sys.stderr.close()
             ctx.exit(0)

@@ -78,7 +78,11 @@ def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Deco
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return Decoded(data.decode(enc), enc)
+            try:
+                return Decoded(data.decode(enc), enc)
+            except UnicodeDecodeError as exc:
+                raise EncodingError(f"{name}: starts with a {enc.upper()} byte-order mark but is not valid "
+                                    f"{enc.upper()} ({exc.reason}); re-save it as UTF-8") from None
     if b"\x00" not in data:
         try:
             return Decoded(data.decode("utf-8"), "utf-8")
