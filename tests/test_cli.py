@@ -91,3 +91,15 @@ def test_os_errors_are_one_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["corpus", "-o", str(tmp_path / "docs.csv")])
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {tmp_path / 'docs.csv'}: Permission denied"
+
+
+def test_facts_on_one_report_loads_no_segmenter_sklearn_or_pandas(tmp_path):
+    report = tmp_path / "r.txt"
+    report.write_text("现有干部职工738人，森林覆盖率53.2%。", encoding="utf-8")
+    code = ("import sys; from unitynlp.cli import main\n"
+            "try:\n    main(['facts', sys.argv[1], '--format', 'jsonl'])\nexcept SystemExit:\n    pass\n"
+            "heavy = sorted(m for m in ('jieba', 'rjieba', 'sklearn', 'pandas') if m in sys.modules)\n"
+            "print('loaded:', heavy, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code, str(report)], capture_output=True, text=True)
+    assert out.stdout.count('"doc_id": "r"') == 2
+    assert "loaded: []" in out.stderr
