@@ -235,8 +235,12 @@ def figures(tables: dict[str, pd.DataFrame], groups: list[str]) -> dict[str, Cal
 def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None, k="auto", seed: int = 0,
                  force: bool = False, batch_chars: int | None = None, run=_in_process,
                  stage: Callable[[str], None] = lambda name: None, encoding: str | None = None,
-                 split: bool = True, cluster: bool = True) -> Analysis:
-    """Analyse ``corpus`` batch by batch into ``out_dir``, resuming an interrupted run; see the module docs."""
+                 split: bool = True, cluster: bool = True,
+                 advance: Callable[[int], None] = lambda percent: None) -> Analysis:
+    """Analyse ``corpus`` batch by batch into ``out_dir``, resuming an interrupted run; see the module docs.
+
+    ``stage(message)`` reports each step; ``advance(percent)`` how far the batches have gone.
+    """
     from .corpus import BATCH_CHARS, iter_corpus
     from .lexicon import load_lexicon
 
@@ -253,9 +257,12 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
         read += int(docs["source_end"].sub(docs["source_start"]).sum())
         if index < done:
             continue
-        share = f", {min(100, 100 * read * 3 // max(config['bytes'], 1))}% of the corpus" if config["bytes"] else ""
+        percent = min(100, 100 * read * 3 // max(config["bytes"], 1))
+        share = f", {percent}% of the corpus" if config["bytes"] else ""
         stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters{share}")
         _save_batch(work, index, analyze_batch(docs, lexicon=lexicon, run=run))
+        advance(percent)
+    advance(100)
     analysis = _finish(work, corpus, lexicon=lexicon, k=k if cluster else None, seed=seed, stage=stage,
                        encoding=encoding, split=split)
     write_analysis(analysis, out_dir, work=work, force=force, stage=stage)

@@ -281,16 +281,36 @@ def analyze_command(corpus, out_dir, force, lexicons, k, seed, batch_chars, no_c
     from .cluster import parse_k
     from .lexicon import load_lexicon
 
-    stage = lambda name: click.echo(f"unitynlp: {name}", err=True)  # noqa: E731
-    analysis = run_analysis(corpus, out_dir, lexicon=load_lexicon(lexicons), k=parse_k(k), seed=seed, force=force,
-                            batch_chars=batch_chars, run=run, stage=stage, encoding=encoding, split=not no_split,
-                            cluster=not no_cluster)
+    with _percent_bar("analysing") as (stage, advance):
+        analysis = run_analysis(corpus, out_dir, lexicon=load_lexicon(lexicons), k=parse_k(k), seed=seed,
+                                force=force, batch_chars=batch_chars, run=run, stage=stage, advance=advance,
+                                encoding=encoding, split=not no_split, cluster=not no_cluster)
     click.echo(f"unitynlp: wrote {out_dir}/report.html", err=True)
     click.echo(analysis.tables["summary"].to_string(index=False))
 
 
 FACT_TABLE_COLUMNS = ["doc_id", "start", "text", "value", "value_max", "unit", "kind", "qualifier",
                       "subject", "change", "date"]
+
+
+@contextlib.contextmanager
+def _percent_bar(label: str):
+    """``(stage, advance)`` callbacks: a progress bar on a terminal, else one line per step."""
+    if not sys.stderr.isatty():
+        yield (lambda message: click.echo(f"unitynlp: {message}", err=True)), (lambda percent: None)
+        return
+    with click.progressbar(length=100, label=label, file=sys.stderr) as bar:
+        done = [0]
+
+        def advance(percent: int) -> None:
+            bar.update(max(0, percent - done[0]))
+            done[0] = max(done[0], percent)
+
+        def stage(message: str) -> None:
+            bar.label = f"{label}: {message[:40]}"
+            bar.render_progress()
+
+        yield stage, advance
 
 
 @cli.command("facts")
