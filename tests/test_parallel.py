@@ -18,7 +18,7 @@ def docs():
 
 @pytest.mark.parametrize("fn", [facts, find_terms, segment_with], ids=lambda f: f.__name__)
 def test_two_processes_equal_one(docs, fn):
-    pd.testing.assert_frame_equal(map_docs(fn, docs, jobs=2), fn(docs))
+    pd.testing.assert_frame_equal(map_docs(fn, docs, jobs=2, min_chars=0), fn(docs))
 
 
 def test_chunks_are_contiguous_and_complete(docs):
@@ -32,10 +32,20 @@ def test_jobs_resolution():
     assert resolve_jobs(1) == 1 and resolve_jobs(0) >= 1 and resolve_jobs(-100) == 1
 
 
-def test_facts_cli_same_output_with_jobs():
+def test_facts_cli_same_output_with_jobs(monkeypatch):
+    import unitynlp.parallel
+
+    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)
     one = CliRunner().invoke(cli, ["facts", "--format", "csv", "--jobs", "1"])
     two = CliRunner().invoke(cli, ["facts", "--format", "csv", "--jobs", "2"])
     assert one.exit_code == two.exit_code == 0 and one.stdout == two.stdout
+
+
+def test_small_corpora_stay_in_process(docs, monkeypatch):
+    import unitynlp.parallel
+
+    monkeypatch.setattr(unitynlp.parallel, "ProcessPoolExecutor", None)  # would fail if used
+    assert map_docs(facts, docs, jobs=2).equals(facts(docs))
 
 
 def test_dask_local_cluster_of_two_workers(docs):

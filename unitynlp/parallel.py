@@ -12,7 +12,7 @@ cached per process), not once per document.
 >>> from unitynlp.corpus import read_corpus
 >>> from unitynlp.facts import facts
 >>> docs = read_corpus()
->>> map_docs(facts, docs, jobs=2).equals(facts(docs))
+>>> map_docs(facts, docs, jobs=2, min_chars=0).equals(facts(docs))
 True
 """
 from __future__ import annotations
@@ -32,6 +32,8 @@ from .errors import InputError
 #: a chunk holds about this many characters at most (several chunks per worker balance the load)
 CHUNK_CHARS = 1_000_000
 CHUNKS_PER_JOB = 4
+#: below this many characters a stage runs in this process whatever ``jobs`` says
+PARALLEL_MIN_CHARS = 200_000
 
 
 def default_jobs() -> int:
@@ -64,14 +66,20 @@ def chunk_docs(docs: pd.DataFrame, *, jobs: int, chunk_chars: int = CHUNK_CHARS)
 
 
 def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int | None = 1,
-             scheduler: str | None = None, progress=None, **options) -> pd.DataFrame:
+             scheduler: str | None = None, progress=None, min_chars: int | None = None,
+             **options) -> pd.DataFrame:
     """``fn(docs, **options)`` computed chunk by chunk, in parallel where asked; see the module docs.
 
     ``jobs``: worker processes (``None``: every core; 1: this process). ``scheduler``: the
     address of a Dask scheduler (``tcp://host:8786``), or ``local`` to start a local Dask
     cluster; it takes precedence over ``jobs``. ``progress`` wraps the iterable of finished chunks.
+    A corpus of fewer than ``min_chars`` (default ``PARALLEL_MIN_CHARS``) characters runs in
+    this process: starting workers would cost more than it saves.
     """
     jobs = resolve_jobs(jobs)
+    min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
+    if not scheduler and int(docs["text"].str.len().sum()) < min_chars:
+        jobs = 1
     chunks = chunk_docs(docs, jobs=jobs)
     task = partial(fn, **options)
     if scheduler:
