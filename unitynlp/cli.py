@@ -82,6 +82,12 @@ class _Out:
 
         write_frame(frame, self.path, self.fmt, force=self.force)
 
+    def chunks(self, chunks, columns):
+        """Rows in chunks: CSV and JSON Lines are written as they come."""
+        from .output import write_chunks
+
+        write_chunks(chunks, columns, self.path, self.fmt, force=self.force)
+
     def records(self, rows, columns):
         from .output import write_records
 
@@ -105,6 +111,24 @@ def corpus_options(fn):
         with progress_bar("reading") as bar:
             docs = read_corpus(corpus, encoding=encoding, split=not no_split, progress=bar)
         return fn(*args, docs=docs, **kwargs)
+
+    return wrapper
+
+
+def batched_corpus_options(fn):
+    """The CORPUS argument, read lazily in batches (``--batch-chars``) so memory holds one batch."""
+    @click.argument("corpus", required=False, type=click.Path(allow_dash=True))
+    @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
+    @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
+    @click.option("--batch-chars", type=int, default=None,
+                  help="Characters read at a time from a folder [default: 20,000,000].")
+    @functools.wraps(fn)
+    def wrapper(*args, corpus, encoding, no_split, batch_chars, **kwargs):
+        from .corpus import BATCH_CHARS, iter_corpus
+
+        batches = iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding,
+                              split=not no_split)
+        return fn(*args, batches=batches, **kwargs)
 
     return wrapper
 
@@ -188,7 +212,7 @@ def convert(docs, config, out):
 
 
 @cli.command()
-@corpus_options
+@batched_corpus_options
 @click.option("--backend", type=click.Choice(["auto", "rjieba", "jieba"]), default="auto",
               show_default=True, help="Segmentation engine (rjieba gives jieba's tokens, faster).")
 @click.option("--no-hmm", is_flag=True, help="Switch off jieba's HMM for unknown words.")
@@ -196,26 +220,27 @@ def convert(docs, config, out):
               help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")
 @jobs_options
 @output_options("text", *FORMATS, default="table")
-def segment(docs, backend, no_hmm, lexicons, run, out):
+def segment(batches, backend, no_hmm, lexicons, run, out):
     """Segment CORPUS into words with the domain dictionary.
 
     Rows carry doc_id, position, token (simplified), start/end (offsets into the original
     text) and stopword. The text format prints one line per document: its tokens
-    separated by spaces.
+    separated by spaces. CSV, JSON Lines and text are written batch by batch.
 
     \b
     Example:
       unitynlp segment corpora/seed/seed-3.txt --format text
     """
     from .lexicon import load_lexicon
-    from .segment import segment_with
+    from .segment import TOKEN_COLUMNS, segment_with
 
-    tokens = run(segment_with, docs, lexicon=load_lexicon(lexicons), backend=backend, hmm=not no_hmm)
+    lexicon = load_lexicon(lexicons)
+    tokens = (run(segment_with, docs, lexicon=lexicon, backend=backend, hmm=not no_hmm) for docs in batches)
     if out.fmt == "text":
-        lines = tokens.groupby("doc_id", sort=False)["token"].agg(" ".join)
-        out.text("".join(f"{doc_id}\t{line}\n" for doc_id, line in lines.items()))
+        out.chunks(([{"line": f"{d}\t{' '.join(t)}"} for d, t in frame.groupby("doc_id", sort=False)["token"]]
+                    for frame in tokens), ["line"])
     else:
-        out.frame(tokens)
+        out.chunks(tokens, TOKEN_COLUMNS)
 
 
 @cli.command("cluster")
@@ -317,39 +342,61 @@ def _percent_bar(label: str):
 @click.argument("corpus", required=False, type=click.Path(allow_dash=True))
 @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
 @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
+@click.option("--batch-chars", type=int, default=None,
+              help="Characters read at a time from a folder [default: 20,000,000].")
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["count", "money", "percent", "measure", "date", "ratio", "other"]),
               help="Keep only facts of this kind; repeatable.")
 @click.option("--min-value", type=float, default=None, help="Keep only facts whose value is at least N.")
 @jobs_options
 @output_options(*FORMATS, "xlsx", default="table")
-def facts_command(corpus, encoding, no_split, kinds, min_value, run, out):
+def facts_command(corpus, encoding, no_split, batch_chars, kinds, min_value, run, out):
     """Extract the numeric facts of CORPUS: value, unit, kind, qualifier, subject, offsets.
 
     The table format shows the main columns; csv/jsonl/json/xlsx carry them all
     (doc_id, start, end, text, value, value_max, unit, kind, qualifier, qualifier_text,
-    subject, base, change, date, sentence). A count per kind is printed on stderr.
+    subject, base, change, date, sentence). A count per kind is printed on stderr. A folder
+    is read in batches and CSV/JSON Lines written as they come.
 
     \b
     Example:
       unitynlp facts report.txt
       unitynlp facts reports/ --kind money --min-value 10000 -o money.xlsx
     """
-    from .corpus import read_documents
-    from .facts import FACT_COLUMNS, extract_facts, summary_line
+    from .facts import FACT_COLUMNS, summary_line
 
-    docs = read_documents(corpus, encoding=encoding, split=not no_split)
-    if len(docs) > 1:  # worker processes pay off for a corpus, not for one report
-        import pandas as pd
-        from .facts import facts
+    chunks = _fact_chunks(corpus, encoding=encoding, split=not no_split, batch_chars=batch_chars,
+                          kinds=kinds or None, run=run)
+    seen: list[dict] = []
+    kept = ([r for r in rows if min_value is None or (r["value"] is not None and r["value"] >= min_value)]
+            for rows in chunks)
+    out.chunks((_tally(rows, seen) for rows in kept), FACT_TABLE_COLUMNS if out.fmt == "table" else FACT_COLUMNS)
+    click.echo(f"unitynlp: {summary_line(seen)}", err=True)
 
-        rows = run(facts, pd.DataFrame(docs), kinds=kinds or None).to_dict("records")
-    else:
-        rows = [r for d in docs for r in extract_facts(d["text"], doc_id=d["doc_id"], kinds=kinds or None)]
-    if min_value is not None:
-        rows = [r for r in rows if r["value"] is not None and r["value"] >= min_value]
-    click.echo(f"unitynlp: {summary_line(rows)}", err=True)
-    out.records(rows, FACT_TABLE_COLUMNS if out.fmt == "table" else FACT_COLUMNS)
+
+def _fact_chunks(corpus, *, encoding, split, batch_chars, kinds, run):
+    """Facts as lists of rows: one report straight through (no pandas), a folder batch by batch."""
+    from pathlib import Path
+
+    from .facts import extract_facts
+
+    if corpus is not None and (str(corpus) == "-" or not Path(corpus).is_dir()):
+        from .corpus import read_documents
+
+        docs = read_documents(corpus, encoding=encoding, split=split)
+        yield [r for d in docs for r in extract_facts(d["text"], doc_id=d["doc_id"], kinds=kinds)]
+        return
+    from .corpus import BATCH_CHARS, iter_corpus
+    from .facts import facts
+
+    for docs in iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding, split=split):
+        yield run(facts, docs, kinds=kinds).to_dict("records")
+
+
+def _tally(rows: list[dict], seen: list[dict]) -> list[dict]:
+    """Pass ``rows`` on, remembering their kind and document for the summary line."""
+    seen.extend({"kind": r["kind"], "doc_id": r["doc_id"]} for r in rows)
+    return rows
 
 
 def _lexicon_option(fn):

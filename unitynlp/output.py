@@ -52,6 +52,8 @@ def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) ->
         return json.dumps([_json_row(r, columns) for r in records], ensure_ascii=False, indent=1) + "\n"
     if fmt == "table":
         return table(records, columns)
+    if fmt == "text":  # one line per row: its first column
+        return "".join(f"{r.get(columns[0])}\n" for r in records)
     if fmt == "xlsx":
         import pandas as pd
 
@@ -182,3 +184,52 @@ def write_records(records: Sequence[dict], columns: Sequence[str], path: str | N
 def write_frame(frame: "pd.DataFrame", path: str | None, fmt: str, *, force: bool = False) -> None:
     """:func:`write_records` for a DataFrame."""
     write_records(frame.to_dict("records"), [str(c) for c in frame.columns], path, fmt, force=force)
+
+
+STREAMED = ("csv", "jsonl", "text")
+
+
+def write_chunks(chunks, columns: Sequence[str], path: str | None, fmt: str, *, force: bool = False) -> None:
+    """Rows arriving in chunks (DataFrames or lists of dicts), written as they come for CSV and
+    JSON Lines, so memory holds one chunk; the other formats are gathered and written at the end.
+    A file appears complete or not at all."""
+    if fmt not in STREAMED:
+        rows: list[dict] = []
+        for chunk in chunks:
+            rows.extend(_rows(chunk))
+        write_records(rows, columns, path, fmt, force=force)
+        return
+    if path in (None, "-"):
+        for i, chunk in enumerate(chunks):
+            sys.stdout.write(_render_chunk(_rows(chunk), columns, fmt, header=i == 0))
+            sys.stdout.flush()
+        return
+    target = Path(path)
+    if target.exists() and not force:
+        raise InputError(f"{target}: exists already; choose another file or pass --force to replace it")
+    if not target.parent.exists():
+        raise InputError(f"{target.parent}: no such folder; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
+            wrote = False
+            for chunk in chunks:
+                fh.write(_render_chunk(_rows(chunk), columns, fmt, header=not wrote))
+                wrote = True
+            if not wrote:
+                fh.write(_render_chunk([], columns, fmt, header=True))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _rows(chunk) -> list[dict]:
+    return chunk.to_dict("records") if hasattr(chunk, "to_dict") else list(chunk)
+
+
+def _render_chunk(rows: list[dict], columns: Sequence[str], fmt: str, *, header: bool) -> str:
+    text = render_records(rows, columns, fmt)
+    if fmt == "csv" and not header:
+        text = text.split("\n", 1)[1]
+    return text

@@ -1,0 +1,64 @@
+"""Start-up cost of the command line: ``unitynlp facts`` on one report against a bare ``python -c pass``.
+
+usage: python benchmarks/startup.py [FILE] [--runs 10]
+
+Runs each command ``--runs`` times (after one untimed run that fills the OS file cache and
+unitynlp's own caches) and prints the median and the fastest wall time, and the ratio of the
+median to the median of ``python -c pass``: ``python -c pass``, ``unitynlp --version``,
+``unitynlp facts FILE --format jsonl`` and ``unitynlp segment FILE``. FILE defaults to the
+bundled ``seed-2.txt``. Output goes to /dev/null, so printing is not measured.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def wall_times(command: list[str], runs: int) -> list[float]:
+    """Wall seconds of ``runs`` runs of ``command`` (one untimed run first)."""
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def default_file() -> Path:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from unitynlp.corpus import bundled_corpus_path
+
+    return bundled_corpus_path() / "seed-2.txt"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("file", nargs="?", type=Path, help="one report (default: the bundled seed-2.txt)")
+    ap.add_argument("--runs", type=int, default=10)
+    args = ap.parse_args(argv)
+    path = str(args.file or default_file())
+    script = Path(sys.executable).with_name("unitynlp")
+    cli = [str(script)] if script.exists() else [sys.executable, "-m", "unitynlp"]
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "unitynlp --version": [*cli, "--version"],
+        "unitynlp facts FILE --format jsonl": [*cli, "facts", path, "--format", "jsonl"],
+        "unitynlp segment FILE": [*cli, "segment", path],
+    }
+    chars = len(Path(path).read_text(encoding="utf-8", errors="replace"))
+    print(f"FILE: {path} ({chars:,} characters); {args.runs} runs each, median and fastest")
+    base = None
+    for name, command in commands.items():
+        times = wall_times(command, args.runs)
+        median = statistics.median(times)
+        base = base or median
+        print(f"{name:36s} {median * 1000:8.0f} ms  (fastest {min(times) * 1000:5.0f} ms)  {median / base:6.1f}x python")
+
+
+if __name__ == "__main__":
+    main()
