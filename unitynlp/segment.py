@@ -113,21 +113,26 @@ class Segmenter:
 
     def segment(self, docs: pd.DataFrame, *, progress=None) -> pd.DataFrame:
         """Tokens of every document: columns ``TOKEN_COLUMNS``."""
-        ids, tokens, starts, ends, positions = [], [], [], [], []
+        ids, sizes, tokens, starts, ends = [], [], [], [], []
         pairs = list(zip(docs["doc_id"], docs["text"]))
         for doc_id, text in (progress(pairs) if progress else pairs):
             toks, s, e = self.spans(text)
-            ids.append(np.full(len(toks), doc_id, dtype=object))
+            ids.append(doc_id)
+            sizes.append(len(toks))
             tokens.extend(toks)
             starts.append(s)
             ends.append(e)
-            positions.append(np.arange(len(toks)))
-        if not pairs:
-            return pd.DataFrame(columns=TOKEN_COLUMNS)
-        frame = pd.DataFrame({"doc_id": np.concatenate(ids), "position": np.concatenate(positions),
-                              "token": tokens, "start": np.concatenate(starts), "end": np.concatenate(ends)})
-        frame["stopword"] = frame["token"].isin(self._stop)
-        return frame
+        if not tokens:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+                TOKEN_COLUMNS, [object, "int64", object, "int64", "int64", bool])})
+        stop = self._stop
+        return pd.DataFrame({  # object columns: building pandas' Arrow strings costs more than the cut
+            "doc_id": pd.Series(np.repeat(np.array(ids, dtype=object), sizes), dtype=object),
+            "position": np.concatenate([np.arange(n) for n in sizes]),
+            "token": pd.Series(tokens, dtype=object),
+            "start": np.concatenate(starts), "end": np.concatenate(ends),
+            "stopword": np.fromiter((t in stop for t in tokens), dtype=bool, count=len(tokens)),
+        })
 
 
 def segment(docs: pd.DataFrame, *, segmenter: Segmenter | None = None, progress=None) -> pd.DataFrame:
