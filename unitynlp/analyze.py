@@ -79,14 +79,20 @@ def _candidate_columns(docs: pd.DataFrame) -> list[str]:
 
 def analyze_batch(docs: pd.DataFrame, *, lexicon, run=_in_process) -> dict[str, pd.DataFrame]:
     """The per-document tables of one batch, and its features summed per metadata group."""
+    tables = run(document_tables, docs, lexicon=lexicon)  # one call: workers start once per batch
+    features = tables.pop("features")
+    tables["group_features"] = group_features(features, docs)
+    return {"documents": docs.drop(columns=["text"]), **tables}
+
+
+def document_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
+    """Term hits and counts, keyness features and facts of some documents (a worker's share)."""
     from .facts import facts
     from .terms import count_terms, find_terms, term_features
 
-    hits = run(find_terms, docs, lexicon=lexicon)
-    features = run(term_features, docs, lexicon=lexicon)
-    return {"documents": docs.drop(columns=["text"]), "term_hits": hits,
-            "term_counts": count_terms(docs, hits=hits), "facts": run(facts, docs),
-            "group_features": group_features(features, docs)}
+    hits = find_terms(docs, lexicon=lexicon)
+    return {"term_hits": hits, "term_counts": count_terms(docs, hits=hits), "facts": facts(docs),
+            "features": term_features(docs, lexicon=lexicon)}
 
 
 def group_features(features: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Running a per-document stage over a corpus: in this process, in worker processes, or on Dask.
 
-A stage is a module-level function ``fn(docs, **options) -> DataFrame`` whose rows for a
-document depend on that document alone (terms, facts, tokens). :func:`map_docs` cuts the
+A stage is a module-level function ``fn(docs, **options)`` returning a DataFrame (or a dict of
+them) whose rows for a document depend on that document alone (terms, facts, tokens). :func:`map_docs` cuts the
 documents frame into contiguous chunks, runs ``fn`` on each where asked, and concatenates the
 results in the original order, so the output is identical to a single-process run.
 
@@ -90,6 +90,8 @@ def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int |
         with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context()) as pool:
             done = pool.map(task, chunks)
             results = list(progress(done) if progress else done)
+    if results and isinstance(results[0], dict):  # a stage that returns several tables
+        return {name: concat([r[name] for r in results]) for name in results[0]}
     return concat(results)
 
 
