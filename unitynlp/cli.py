@@ -121,7 +121,7 @@ def batched_corpus_options(fn):
     @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
     @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
     @click.option("--batch-chars", type=int, default=None,
-                  help="Characters read at a time from a folder [default: 20,000,000].")
+                  help="Characters read at a time from a folder [default: 5,000,000].")
     @functools.wraps(fn)
     def wrapper(*args, corpus, encoding, no_split, batch_chars, **kwargs):
         from .corpus import BATCH_CHARS, iter_corpus
@@ -282,7 +282,7 @@ def cluster_command(docs, k, unit, method, seed, show, out):
               help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")
 @click.option("-k", "k", default="auto", show_default=True, help="Number of clusters, or auto.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the clustering.")
-@click.option("--batch-chars", type=int, default=None, help="Characters read per batch [default: 20,000,000].")
+@click.option("--batch-chars", type=int, default=None, help="Characters read per batch [default: 5,000,000].")
 @click.option("--no-cluster", is_flag=True, help="Leave out the clustering (it holds every document in memory).")
 @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
 @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
@@ -343,7 +343,7 @@ def _percent_bar(label: str):
 @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
 @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
 @click.option("--batch-chars", type=int, default=None,
-              help="Characters read at a time from a folder [default: 20,000,000].")
+              help="Characters read at a time from a folder [default: 5,000,000].")
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["count", "money", "percent", "measure", "date", "ratio", "other"]),
               help="Keep only facts of this kind; repeatable.")

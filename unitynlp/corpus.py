@@ -44,7 +44,7 @@ METADATA_FILES = ("metadata.csv", "metadata.jsonl")
 #: encodings tried, in order, when a file has no byte-order mark
 ENCODINGS = ("utf-8", "gb18030", "big5", "utf-16")
 _SAMPLE = 50_000  # characters scored when telling encodings apart
-BATCH_CHARS = 20_000_000  # characters per batch when a corpus is read in batches
+BATCH_CHARS = 5_000_000  # characters per batch when a corpus is read in batches (peak memory follows it)
 
 # A compiled file: reports under headings 第一篇 / 第二篇 … at the start of a line.
 _HEADING = re.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
