@@ -62,3 +62,15 @@ def test_unreachable_scheduler_is_a_clear_error(docs):
     pytest.importorskip("dask.distributed")
     result = CliRunner().invoke(cli, ["facts", "--scheduler", "tcp://127.0.0.1:1"])
     assert result.exit_code == 1 and "cannot reach the Dask scheduler" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["convert", "--format", "csv"], ["kwic", "民族团结", "--format", "csv"],
+                                  ["segment", "--format", "csv"], ["terms", "--format", "csv"]],
+                         ids=lambda a: a[0])
+def test_commands_same_output_with_jobs(monkeypatch, args):
+    import unitynlp.parallel
+
+    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)
+    one = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    two = CliRunner().invoke(cli, [*args, "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0 and one.stdout == two.stdout and one.stdout.count("\n") > 5

@@ -191,8 +191,9 @@ def corpus(docs, with_text, out):
 @corpus_options
 @click.option("--config", type=click.Choice(["t2s", "hk2s", "tw2s", "tw2sp"]), default="t2s",
               show_default=True, help="OpenCC conversion (tw2sp also rewrites Taiwan phrases).")
+@jobs_options
 @output_options("text", *FORMATS, default="text")
-def convert(docs, config, out):
+def convert(docs, config, run, out):
     """Convert CORPUS to simplified characters.
 
     The text format prints the converted text (documents separated by a blank line);
@@ -204,7 +205,7 @@ def convert(docs, config, out):
     """
     from .convert import convert_docs
 
-    converted = convert_docs(docs, config=config)
+    converted = run(convert_docs, docs, config=config)
     if out.fmt == "text":
         out.text("\n".join(t if t.endswith("\n") else t + "\n" for t in converted["text"]))
     else:
@@ -510,8 +511,9 @@ def compare_command(docs, by, target, reference, measure, terms_only, lexicons, 
 @click.option("-w", "--window", default=10, show_default=True, help="Characters of context each side.")
 @click.option("--script", type=click.Choice(["original", "simplified"]), default="original", show_default=True,
               help="Show the context as written, or converted to simplified characters.")
+@jobs_options
 @output_options("text", *FORMATS, default="table")
-def kwic_command(term, docs, regex, window, script, out):
+def kwic_command(term, docs, regex, window, script, run, out):
     """Show every hit of TERM in CORPUS with its context (keyword in context).
 
     \b
@@ -522,7 +524,7 @@ def kwic_command(term, docs, regex, window, script, out):
     from .terms import kwic
     from .terms.kwic import kwic_lines
 
-    hits = kwic(docs, term, regex=regex, window=window, script=script)
+    hits = run(kwic, docs, pattern=term, regex=regex, window=window, script=script)
     out.text(kwic_lines(hits)) if out.fmt == "text" else out.frame(hits)
 
 
