@@ -227,6 +227,7 @@ def test_subject(text, span, subject):
     ("集装箱吞吐量突破1000万标准箱", "突破1000万标准箱", "more_than", "突破"),
     ("至少1所薄弱医院", "至少1所", "more_than", "至少"),
     ("3岁以下婴幼儿", "3岁以下", "less_than", "以下"),
+    ("经济总量跨越3000亿元", "跨越3000亿元", "more_than", "跨越"),
 ])
 def test_qualifiers(text, span, qualifier, qualifier_text):
     row = only(text)
@@ -333,6 +334,21 @@ def _row(text: str, span: str) -> dict:
     ("卓尼、临潭2县新通高速公路。", "2县", "卓尼、临潭"),
     # a date followed by the metric and its figure: the metric, not the figure
     ("一九八二年全国工农业总产值达到八千二百九十一亿元。", "一九八二年", "工农业总产值"),
+    # a note in brackets inside the metric is left out
+    ("天然气（页岩气）产量562亿立方米。", "562亿立方米", "天然气产量"),
+    # a comparison phrase (比…决算数) is not the metric: the one named before is
+    ("各项税收为９，９７０，０００，０００元，比１９５５年决算数增长１４．２６％。", "１４．２６％", "各项税收"),
+    # a dimension word before a length: the thing measured follows 的
+    ("长达4000公里的西气东输管道建成投运。", "4000公里", "西气东输管道"),
+    # two counts written together share the noun after them
+    ("12类55件民生实事完成。", "12类", "民生实事"),
+    # 占比 names the metric, it is not a share of a named whole
+    ("产业项目占比超过60％。", "超过60％", "产业项目占比"),
+    # a bare head (总量, 总产) after a figure of the same metric takes that metric
+    ("国内生产总值增长6.6%，总量突破90万亿元。", "突破90万亿元", "国内生产总值总量"),
+    ("粮食增产42.2亿斤，总产466亿斤。", "466亿斤", "粮食总产"),
+    # but not after a figure of another unit (播种面积 is not what 总产 measures)
+    ("粮食播种面积1570.5万亩、总产130亿斤。", "130亿斤", "总产"),
 ])
 def test_report_subjects(text, span, subject):
     assert _row(text, span)["subject"] == subject
@@ -345,6 +361,9 @@ def test_report_subjects(text, span, subject):
     ("交通、能源、水利分别完成投资3252亿元、2140亿元、748亿元。", ["交通", "能源", "水利"]),
     ("战略性新兴产业、高技术产业增加值分别增长7%和4.9%。", ["战略性新兴产业", "高技术产业增加值"]),
     ("城乡居民人均可支配收入分别增长4.3%、6.1%。", ["城乡居民人均可支配收入"] * 2),
+    ("接待游客2.73亿人次、实现收入4140亿元，增长18.6%和23.4%。", ["接待游客", "收入"] * 2),
+    # 分别 opening a clause pairs the figures with those of the clauses before
+    ("城镇居民收入9422元，农村居民收入2936元，分别增长7.7%和6.8%。", ["城镇居民收入", "农村居民收入"] * 2),
 ])
 def test_parallel_lists_pair_subjects_with_numbers(text, subjects):
     assert [r["subject"] for r in extract_facts(text)] == subjects
@@ -382,6 +401,8 @@ def test_date_before_a_figure_takes_the_metric_not_the_figure():
     ("比前五年增长一倍多。", "一倍多", 1, "倍", "ratio"),
     ("卓尼、临潭2县新通高速公路。", "2县", 2, "县", "count"),
     ("打造8市州多业态融合。", "8市州", 8, "市州", "count"),
+    ("为358万居家老年人提供服务。", "358万", 3_580_000, "人", "count"),
+    ("港口吞吐量达到350万标箱。", "350万标箱", 3_500_000, "标箱", "measure"),
 ])
 def test_report_units(text, span, value, unit, kind):
     row = _row(text, span)

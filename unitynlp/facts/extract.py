@@ -37,6 +37,8 @@ _NAME_IN_QUOTES = re.compile(r"[^”\"’」』，。；、\n]{1,10}[”\"’」
 _QUOTE_HEAD = re.compile(r"“[^“”，。；\n]{1,5}\Z")
 _NOUN_OF_HOUSEHOLDS = re.compile(r"(?:农牧|农|脱贫|贫困|低保|困难)户")
 _NOUN_OF_PEOPLE = re.compile(r"(?:农村|贫困|城镇|农业|流动|常住|户籍|脱贫|搬迁|城市)?人口|纳税人|农民工|农牧民")
+#: after 万/亿, a short noun phrase naming people also stands in for 人 (358万居家老年人, 400万城乡居民)
+_PEOPLE_AFTER_SCALE = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:老年人|老人|居民|群众|学生|儿童|职工|患者|农民|游客|旅客|市民)(?![\u4e00-\u9fff]{0,2}[0-9０-９])")
 
 
 class _Cand(dict):
@@ -223,6 +225,8 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
             return "人", "count"  # 5111贫困人口, 9748万农村人口
         if arabic and _NOUN_OF_HOUSEHOLDS.match(s, m.end()):
             return "户", "count"  # 78万农牧户
+        if arabic and mult and _PEOPLE_AFTER_SCALE.match(s, m.end()):
+            return "人", "count"  # 358万居家老年人
         if arabic and mult and not _LATIN.match(s, m.end()):
             return "", "count"  # 3万, 1.2亿
         shared = LIST_TAIL.match(s, m.end("n")) if arabic and not mult else None

@@ -15,10 +15,11 @@ from .numerals import CN_CHARS
 
 #: plans and meetings: 十四五, 二十届三中全会, 十四届全国人大三次会议 (the parts before a unit)
 _N = "[一二三四五六七八九十]"
-PLAN_RE = re.compile(rf"十[一二三四五六七八九]?五(?:规划|时期|期间|以来|”|\")"
+#: every branch starts with a Chinese numeral; the leading lookahead lets the scan skip other text fast
+PLAN_RE = re.compile(rf"(?=[{CN_CHARS}])(?:十[一二三四五六七八九]?五(?:规划|时期|期间|以来|”|\")"
                      rf"|(?<!{_N}){_N}{{1,3}}届(?:[省市区县州]委)?(?:(?:{_N}{{1,3}}次[、，,和及]?){{1,6}}"
                      rf"(?:全会|全体会议|会议)|{_N}{{1,3}}中|全国|人大|政协|中央|党代)"
-                     rf"|(?<![{CN_CHARS}])[{CN_CHARS}]{{1,4}}(?:次会议|中全会|次全会|次党代会|次代表大会)")
+                     rf"|(?<![{CN_CHARS}])[{CN_CHARS}]{{1,4}}(?:次会议|中全会|次全会|次党代会|次代表大会))")
 
 
 @lru_cache(maxsize=None)

@@ -106,7 +106,7 @@ def candidates(text: str):
 PRE_QUALIFIERS = {
     "不少于": "more_than", "不低于": "more_than", "多于": "more_than", "高于": "more_than",
     "超过": "more_than", "突破": "more_than", "逾": "more_than", "超": "more_than",
-    "至少": "more_than", "超出": "more_than",
+    "至少": "more_than", "超出": "more_than", "跨越": "more_than",
     "不足": "less_than", "不到": "less_than", "不超过": "less_than", "低于": "less_than",
     "少于": "less_than", "不高于": "less_than",
     "大约": "approx", "约": "approx", "将近": "approx", "接近": "approx", "近": "approx",

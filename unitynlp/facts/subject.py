@@ -82,6 +82,12 @@ _NOT_SUBJECT_AFTER = frozenset({"大关", "关口", "台阶", "水平", "规模"
 _MONEY_NOUN_END = ("资金", "基金", "经费", "补助", "补贴", "债券", "国债", "贷款", "奖金", "资本")
 #: nouns after “N%的” that describe the figure itself, not a population it is a share of
 _RATE_NOUNS = ("速度", "速率", "增速", "增幅", "幅度", "水平", "目标", "比例", "比重", "标准", "要求", "任务", "增长")
+#: second characters after 比/较 that make a word, not a comparison (比重, 较大面积)
+_NOT_COMPARISON = frozenset("重例率大高小低多少好快")
+#: bare heads that name the metric of the figure before them (总量, 总产)
+_GENERIC_HEADS = frozenset({"总量", "总产", "总产量", "总额", "总规模", "增速", "增幅"})
+#: words naming a dimension, not the thing measured (长达4000公里的管道)
+_DIMENSIONS = frozenset({"长", "全长", "总长", "高", "宽", "深", "总面积", "面积", "总里程", "里程"})
 _FUNCTION_WORDS = frozenset({"比", "较", "同", "与", "和", "中", "而", "就", "内", "其", "这", "该"})
 
 
@@ -107,6 +113,12 @@ def subject_before(text: str, start: int, floor: int = 0) -> str:
     """The phrase before a number (after ``floor``, the end of the previous one): 现有干部职工738人 → 干部职工."""
     clause = clause_before(text, start, floor)
     head = start - len(clause)
+    if head > floor + 1 and text[head - 1] in "）)" and clause:  # 天然气（页岩气）产量 → 天然气产量
+        opened = max(text.rfind("（", max(floor, head - 12), head), text.rfind("(", max(floor, head - 12), head))
+        if opened > floor and not _NUMERAL_CHAR.search(text, opened, head):
+            outer = clause_before(text, opened, floor)
+            if outer and not _NUMERAL_CHAR.search(outer):
+                return clean(outer + clause)  # the note in brackets is left out
     if head > floor and text[head - 1:head] == "、":  # 入围全国百强县、百强区20个: the whole list
         m = _LIST_CLAUSE.search(text, max(0, floor, start - 60), start)
         items = m.group(0)[:len(m.group(0)) - len(clause) - 1].split("、") if m else []
@@ -187,6 +199,7 @@ def fill_subjects(cands: list[dict], s: str) -> None:
     """Fill qualifier, change, base and subject of each candidate (in order) from its context."""
     bounds = _sentence_bounds(s)
     last_sentence, last_subject, prev_end, prev_change, floor_end, prev_unit = -1, "", 0, "", 0, None
+    last_kind = last_unit = ""
     for c in cands:
         start, end = c["_span"]
         si = bisect.bisect_right(bounds, start)
@@ -216,12 +229,22 @@ def fill_subjects(cands: list[dict], s: str) -> None:
         if not subj and c["kind"] != "date":
             duration = c["kind"] == "measure" and c["unit"] in TIME_UNITS
             subj = (not duration and _previous_clause(s, start, floor)) or last_subject
+        if subj[:1] in ("比", "较") and subj[1:2] not in _NOT_COMPARISON and c["kind"] != "date":
+            subj = last_subject or subj  # 比１９５５年决算数增长９．８４％: the metric was named before
+        if subj in _GENERIC_HEADS and last_subject and not last_subject.endswith(subj) \
+                and (last_kind == "percent" or last_unit == c["unit"]):
+            subj = last_subject + subj  # 国内生产总值增长6.6%，总量突破90万亿元: 国内生产总值总量
         if subj and c["kind"] != "date":
-            last_subject = subj
+            last_subject, last_kind, last_unit = subj, c["kind"], c["unit"]
         c["subject"] = subj
         c["_sentence"] = (bounds[si - 1] if si else 0, bounds[si] if si < len(bounds) else len(s))
     for a, b in zip(reversed(cands[:-1]), reversed(cands[1:])):  # 三月、九月的集中宣传时机
         if not a["subject"] and b["subject"] and b["_span"][0] == a["_span"][1] + 1 and s[a["_span"][1]] == "、":
+            a["subject"] = b["subject"]
+    for a, b in zip(reversed(cands[:-1]), reversed(cands[1:])):  # 12类55件民生实事: one noun for both
+        if a["_span"][1] == b["_span"][0] and a["kind"] == b["kind"] == "count" and a["unit"] and b["unit"] \
+                and b["subject"] \
+                and not subject_after(s, a["_span"][1]):
             a["subject"] = b["subject"]
     _pair_lists(cands, s)
 
@@ -283,8 +306,17 @@ def _pair_lists(cands: list[dict], s: str) -> None:
             if len(items) != size:
                 wide = [clean(x) for x in _ITEM_SPLIT_WIDE.split(clean(_LIST_CLAUSE.search(s, max(0, start - 60), start).group(0)))]
                 items = wide if len(wide) == size and all(wide) and not any(_ENUMERATOR.fullmatch(x) for x in wide) else []
-            if not items and len(last_items) == size and s[cands[i]["_span"][0] - 6:cands[i]["_span"][0]].find("分别") >= 0:
+            respective = s[cands[i]["_span"][0] - 6:cands[i]["_span"][0]].find("分别") >= 0
+            if not items and len(last_items) == size and respective:
                 items = last_items
+            head = start - len(clause_before(s, start))
+            if not items and s[head - 1:head] in ("，", ",") and not clean(s[head:start]) \
+                    and (respective or change_of(s, start)):
+                # 城镇…9422元，农村…2936元，分别增长7.7%和6.8%: the clause names nothing, the figures before do
+                before = [c for c in cands[:i] if c.get("_sentence") == sentence and c["kind"] != "date"][-size:]
+                if len(before) == size and all(c["subject"] for c in before) \
+                        and len({c["subject"] for c in before}) == size:
+                    items = [c["subject"] for c in before]
             if items:
                 for k in range(size):
                     cands[i + k]["subject"] = items[k]
@@ -295,6 +327,8 @@ def _pair_lists(cands: list[dict], s: str) -> None:
 def _subject(c: dict, s: str, start: int, end: int, is_share: bool, floor: int) -> str:
     if is_share:
         clause_end = s.rfind("占", max(0, start - 30), start)
+        if s[clause_end + 1:clause_end + 2] == "比":  # 产业项目占比超过60％: 占比 is the metric's name
+            return subject_before(s, start, floor)
         before = subject_before(s, clause_end - (1 if s[clause_end - 1:clause_end] in "约近超" else 0), floor)
         return before
     if c["kind"] == "date":
@@ -306,7 +340,10 @@ def _subject(c: dict, s: str, start: int, end: int, is_share: bool, floor: int) 
     if c["unit"] in ("县", "县区", "市州"):  # 卓尼、临潭2县: the places are named before
         return subject_before(s, start, floor) or subject_after(s, end)
     if c["kind"] == "count" and c["unit"] or (c["kind"] == "measure" and c["unit"] not in TIME_UNITS):
-        return subject_after(s, end) or subject_before(s, start, floor)
+        before = subject_after(s, end) or subject_before(s, start, floor)
+        if before in _DIMENSIONS and s[end:end + 1] == "的":  # 长达4000公里的西气东输管道
+            return subject_after(s, end + 1) or before
+        return before
     if c["kind"] == "money":  # 下达的90亿元消费品以旧换新资金, 中央149.2亿元乡村振兴补助资金
         after = subject_after(s, end)
         if after and not _NUMERAL_CHAR.search(after) and not _leads_to_figure(s, end) \
