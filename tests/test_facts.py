@@ -402,7 +402,7 @@ def test_date_before_a_figure_takes_the_metric_not_the_figure():
     ("卓尼、临潭2县新通高速公路。", "2县", 2, "县", "count"),
     ("打造8市州多业态融合。", "8市州", 8, "市州", "count"),
     ("为358万居家老年人提供服务。", "358万", 3_580_000, "人", "count"),
-    ("港口吞吐量达到350万标箱。", "350万标箱", 3_500_000, "标箱", "measure"),
+    ("港口吞吐量达到350万标箱。", "350万标箱", 3_500_000, "标准箱", "measure"),
 ])
 def test_report_units(text, span, value, unit, kind):
     row = _row(text, span)
