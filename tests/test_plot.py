@@ -10,14 +10,12 @@ from unitynlp import plot  # noqa: E402
 
 
 def _render(fig):
-    import io
-
     import matplotlib.pyplot as plt
-    with warnings.catch_warnings(record=True) as caught, plot.style():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        for fmt in ("png", "svg"):
-            fig.savefig(io.BytesIO(), format=fmt)
+        images = plot.render(fig)
     plt.close(fig)
+    assert images["png"].startswith(b"\x89PNG") and b"<svg" in images["svg"]
     return [str(w.message) for w in caught]
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import io
 import json
 import shutil
 import sys
@@ -524,7 +523,7 @@ def arrow_table(frame: pd.DataFrame):
 def _write_figures(analysis: Analysis, folder: Path) -> dict[str, bytes]:
     """PNG and SVG of each figure; returns the PNG bytes for the report."""
     try:
-        from .plot import cjk_font, style
+        from .plot import cjk_font, render
         cjk_font()
     except UnityNLPError as exc:
         analysis.notes.append(f"figures skipped: {exc}")
@@ -536,13 +535,9 @@ def _write_figures(analysis: Analysis, folder: Path) -> dict[str, bytes]:
     for name, build in analysis.figures.items():
         fig = build()
         try:
-            for fmt in ("png", "svg"):
-                buffer = io.BytesIO()
-                with style():
-                    fig.savefig(buffer, format=fmt)
-                (folder / "figures" / f"{name}.{fmt}").write_bytes(buffer.getvalue())
-                if fmt == "png":
-                    images[name] = buffer.getvalue()
+            for fmt, data in render(fig).items():
+                (folder / "figures" / f"{name}.{fmt}").write_bytes(data)
+            images[name] = (folder / "figures" / f"{name}.png").read_bytes()
         finally:
             plt.close(fig)
     return images

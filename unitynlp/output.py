@@ -7,6 +7,7 @@ Rows are plain dicts here, so a command that never builds a DataFrame never impo
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -153,25 +154,38 @@ def write_text(content: str | bytes, path: str | None, *, force: bool = False, b
             sys.stdout.write(content)
         sys.stdout.flush()
         return
+    data = content if isinstance(content, bytes) else (("\ufeff" if bom else "") + content).encode("utf-8")
+    atomic_write(writable_target(path, force=force), data)
+
+
+def writable_target(path: str | Path, *, force: bool) -> Path:
+    """``path`` as a Path, after checking it may be written: new (or ``force``) in an existing folder."""
     target = Path(path)
     if target.exists() and not force:
         raise InputError(f"{target}: exists already; choose another file or pass --force to replace it")
     if not target.parent.exists():
         raise InputError(f"{target.parent}: no such folder; create it first")
-    data = content if isinstance(content, bytes) else (("\ufeff" if bom else "") + content).encode("utf-8")
-    atomic_write(target, data)
+    return target
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``target`` and rename it into place."""
+@contextlib.contextmanager
+def atomic_file(target: Path, mode: str = "wb", **kwargs):
+    """A file object on a temporary file beside ``target``, renamed into place when the block ends
+    without error and removed otherwise."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``target`` and rename it into place."""
+    with atomic_file(target) as fh:
+        fh.write(data)
 
 
 def write_records(records: Sequence[dict], columns: Sequence[str], path: str | None, fmt: str, *,
@@ -204,24 +218,14 @@ def write_chunks(chunks, columns: Sequence[str], path: str | None, fmt: str, *, 
             sys.stdout.write(_render_chunk(_rows(chunk), columns, fmt, header=i == 0))
             sys.stdout.flush()
         return
-    target = Path(path)
-    if target.exists() and not force:
-        raise InputError(f"{target}: exists already; choose another file or pass --force to replace it")
-    if not target.parent.exists():
-        raise InputError(f"{target.parent}: no such folder; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as fh:
-            wrote = False
-            for chunk in chunks:
-                fh.write(_render_chunk(_rows(chunk), columns, fmt, header=not wrote))
-                wrote = True
-            if not wrote:
-                fh.write(_render_chunk([], columns, fmt, header=True))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with atomic_file(writable_target(path, force=force), "w", encoding=encoding, newline="") as fh:
+        wrote = False
+        for chunk in chunks:
+            fh.write(_render_chunk(_rows(chunk), columns, fmt, header=not wrote))
+            wrote = True
+        if not wrote:
+            fh.write(_render_chunk([], columns, fmt, header=True))
 
 
 def _rows(chunk) -> list[dict]:

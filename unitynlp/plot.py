@@ -49,20 +49,28 @@ def style():
         yield plt
 
 
-def save(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
-    """Write ``fig`` as ``stem.png`` and ``stem.svg`` (atomically); returns the paths."""
+def render(fig, formats=("png", "svg")) -> dict[str, bytes]:
+    """``fig`` drawn in each format, with the CJK style: format → bytes."""
     import io
 
-    from .output import atomic_write
-
-    paths = []
+    images = {}
     with style():
         for fmt in formats:
             buffer = io.BytesIO()
             fig.savefig(buffer, format=fmt)
-            path = Path(f"{stem}.{fmt}")
-            atomic_write(path, buffer.getvalue())
-            paths.append(path)
+            images[fmt] = buffer.getvalue()
+    return images
+
+
+def save(fig, stem: str | Path, *, formats=("png", "svg")) -> list[Path]:
+    """Write ``fig`` as ``stem.png`` and ``stem.svg`` (atomically); returns the paths."""
+    from .output import atomic_write
+
+    paths = []
+    for fmt, data in render(fig, formats).items():
+        path = Path(f"{stem}.{fmt}")
+        atomic_write(path, data)
+        paths.append(path)
     return paths
 
 
