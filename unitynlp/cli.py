@@ -99,11 +99,20 @@ class _Out:
         write_text(text, self.path, force=self.force)
 
 
+# Options several commands share, declared once.
+corpus_argument = click.argument("corpus", required=False, type=click.Path(allow_dash=True))
+encoding_option = click.option("--encoding", default=None,
+                               help="Decode text files with this codec instead of detecting it.")
+no_split_option = click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
+batch_chars_option = click.option("--batch-chars", type=int, default=None,
+                                  help="Characters read at a time from a folder [default: 5,000,000].")
+
+
 def corpus_options(fn):
-    """The CORPUS argument with ``--encoding`` and ``--no-split``."""
-    @click.argument("corpus", required=False, type=click.Path(allow_dash=True))
-    @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
-    @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
+    """The CORPUS argument with ``--encoding`` and ``--no-split``; the command gets ``docs``."""
+    @corpus_argument
+    @encoding_option
+    @no_split_option
     @functools.wraps(fn)
     def wrapper(*args, corpus, encoding, no_split, **kwargs):
         from .corpus import read_corpus
@@ -116,12 +125,12 @@ def corpus_options(fn):
 
 
 def batched_corpus_options(fn):
-    """The CORPUS argument, read lazily in batches (``--batch-chars``) so memory holds one batch."""
-    @click.argument("corpus", required=False, type=click.Path(allow_dash=True))
-    @click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
-    @click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
-    @click.option("--batch-chars", type=int, default=None,
-                  help="Characters read at a time from a folder [default: 5,000,000].")
+    """As :func:`corpus_options` with ``--batch-chars``; the command gets ``batches``, read lazily
+    so memory holds one batch."""
+    @corpus_argument
+    @encoding_option
+    @no_split_option
+    @batch_chars_option
     @functools.wraps(fn)
     def wrapper(*args, corpus, encoding, no_split, batch_chars, **kwargs):
         from .corpus import BATCH_CHARS, iter_corpus
@@ -131,6 +140,22 @@ def batched_corpus_options(fn):
         return fn(*args, batches=batches, **kwargs)
 
     return wrapper
+
+
+def lexicon_options(fn):
+    """``--lexicon FILE`` (repeatable) and ``--no-default``; the command gets ``lexicons``, ``no_default``."""
+    fn = click.option("--no-default", is_flag=True, help="Use only the --lexicon files, not the shipped lexicon.")(fn)
+    return click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                        help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")(fn)
+
+
+def _load_lexicon(lexicons, no_default):
+    from .errors import InputError
+    from .lexicon import load_lexicon
+
+    if no_default and not lexicons:
+        raise InputError("--no-default needs at least one --lexicon FILE")
+    return load_lexicon(lexicons, include_default=not no_default)
 
 
 def jobs_options(fn):
@@ -217,11 +242,10 @@ def convert(docs, config, run, out):
 @click.option("--backend", type=click.Choice(["auto", "rjieba", "jieba"]), default="auto",
               show_default=True, help="Segmentation engine (rjieba gives jieba's tokens, faster).")
 @click.option("--no-hmm", is_flag=True, help="Switch off jieba's HMM for unknown words.")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")
+@lexicon_options
 @jobs_options
 @output_options("text", *FORMATS, default="table")
-def segment(batches, backend, no_hmm, lexicons, run, out):
+def segment(batches, backend, no_hmm, lexicons, no_default, run, out):
     """Segment CORPUS into words with the domain dictionary.
 
     Rows carry doc_id, position, token (simplified), start/end (offsets into the original
@@ -232,10 +256,9 @@ def segment(batches, backend, no_hmm, lexicons, run, out):
     Example:
       unitynlp segment corpora/seed/seed-3.txt --format text
     """
-    from .lexicon import load_lexicon
     from .segment import TOKEN_COLUMNS, segment_with
 
-    lexicon = load_lexicon(lexicons)
+    lexicon = _load_lexicon(lexicons, no_default)
     tokens = (run(segment_with, docs, lexicon=lexicon, backend=backend, hmm=not no_hmm) for docs in batches)
     if out.fmt == "text":
         out.chunks(([{"line": f"{d}\t{' '.join(t)}"} for d, t in frame.groupby("doc_id", sort=False)["token"]]
@@ -275,20 +298,20 @@ def cluster_command(docs, k, unit, method, seed, show, out):
 
 
 @cli.command("analyze")
-@click.argument("corpus", required=False, type=click.Path(allow_dash=True))
+@corpus_argument
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), default="unitynlp-results",
               show_default=True, help="Folder for the results (created; must be new or empty).")
 @click.option("--force", is_flag=True, help="Replace a non-empty output folder.")
-@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")
+@lexicon_options
 @click.option("-k", "k", default="auto", show_default=True, help="Number of clusters, or auto.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the clustering.")
-@click.option("--batch-chars", type=int, default=None, help="Characters read per batch [default: 5,000,000].")
+@batch_chars_option
 @click.option("--no-cluster", is_flag=True, help="Leave out the clustering (it holds every document in memory).")
-@click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
-@click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
+@encoding_option
+@no_split_option
 @jobs_options
-def analyze_command(corpus, out_dir, force, lexicons, k, seed, batch_chars, no_cluster, encoding, no_split, run):
+def analyze_command(corpus, out_dir, force, lexicons, no_default, k, seed, batch_chars, no_cluster, encoding,
+                    no_split, run):
     """Run every stage over CORPUS and write tables, figures and a report to a folder.
 
     Writes csv/ (UTF-8 with BOM) and parquet/ tables, unitynlp.xlsx (a sheet per table),
@@ -305,11 +328,11 @@ def analyze_command(corpus, out_dir, force, lexicons, k, seed, batch_chars, no_c
     """
     from .analyze import run_analysis
     from .cluster import parse_k
-    from .lexicon import load_lexicon
 
+    lexicon = _load_lexicon(lexicons, no_default)
     with _percent_bar("analysing") as (stage, advance):
-        analysis = run_analysis(corpus, out_dir, lexicon=load_lexicon(lexicons), k=parse_k(k), seed=seed,
-                                force=force, batch_chars=batch_chars, run=run, stage=stage, advance=advance,
+        analysis = run_analysis(corpus, out_dir, lexicon=lexicon, k=parse_k(k), seed=seed, force=force,
+                                batch_chars=batch_chars, run=run, stage=stage, advance=advance,
                                 encoding=encoding, split=not no_split, cluster=not no_cluster)
     click.echo(f"unitynlp: wrote {out_dir}/report.html", err=True)
     click.echo(analysis.tables["summary"].to_string(index=False))
@@ -340,11 +363,10 @@ def _percent_bar(label: str):
 
 
 @cli.command("facts")
-@click.argument("corpus", required=False, type=click.Path(allow_dash=True))
-@click.option("--encoding", default=None, help="Decode text files with this codec instead of detecting it.")
-@click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")
-@click.option("--batch-chars", type=int, default=None,
-              help="Characters read at a time from a folder [default: 5,000,000].")
+@corpus_argument
+@encoding_option
+@no_split_option
+@batch_chars_option
 @click.option("--kind", "kinds", multiple=True,
               type=click.Choice(["count", "money", "percent", "measure", "date", "ratio", "other"]),
               help="Keep only facts of this kind; repeatable.")
@@ -400,24 +422,9 @@ def _tally(rows: list[dict], seen: list[dict]) -> list[dict]:
     return rows
 
 
-def _lexicon_option(fn):
-    fn = click.option("--no-default", is_flag=True, help="Use only the --lexicon files, not the shipped lexicon.")(fn)
-    return click.option("--lexicon", "lexicons", multiple=True, type=click.Path(exists=True, dir_okay=False),
-                        help="Extra lexicon file (TSV/CSV) merged with the shipped one; repeatable.")(fn)
-
-
-def _load_lexicon(lexicons, no_default):
-    from .errors import InputError
-    from .lexicon import load_lexicon
-
-    if no_default and not lexicons:
-        raise InputError("--no-default needs at least one --lexicon FILE")
-    return load_lexicon(lexicons, include_default=not no_default)
-
-
 @cli.command("terms")
 @corpus_options
-@_lexicon_option
+@lexicon_options
 @click.option("--by", default=None, help="Sum counts per value of this metadata column (year, region …); "
               "not with --show hits.")
 @click.option("--show", type=click.Choice(["counts", "hits", "df"]), default="counts", show_default=True,
@@ -483,7 +490,7 @@ def discover_command(docs, min_count, min_docs, kinds, top, out):
 @click.option("--measure", type=click.Choice(["lr", "chi2"]), default="lr", show_default=True,
               help="Rank by G² (lr) or chi².")
 @click.option("--terms-only", is_flag=True, help="Lexicon terms only, without ordinary words.")
-@_lexicon_option
+@lexicon_options
 @click.option("--top", default=50, show_default=True, help="Show the N most key features (0: all).")
 @jobs_options
 @output_options(*FORMATS, "xlsx")
