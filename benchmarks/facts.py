@@ -11,13 +11,12 @@ percentages, measures, dates, ratios) with subjects; jionlp's extractor finds mo
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _timing import median_time  # noqa: E402
 from unitynlp.facts import extract_facts  # noqa: E402
 
 
@@ -29,14 +28,9 @@ def read_texts(corpus: Path) -> list[str]:
     return [f.read_text(encoding="utf-8") for f in files]
 
 
-def median_time(fn, texts: list[str], repeat: int) -> tuple[float, int]:
+def timed(fn, texts: list[str], repeat: int) -> tuple[float, int]:
     """Median wall time of running ``fn`` on every text, and the number of items found."""
-    times, found = [], 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        found = sum(len(fn(text)) for text in texts)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), found
+    return median_time(lambda: [fn(text) for text in texts], repeat), sum(len(fn(text)) for text in texts)
 
 
 def jionlp_money():
@@ -57,14 +51,14 @@ def main(argv: list[str] | None = None) -> None:
     chars = sum(map(len, texts))
     print(f"corpus: {len(texts)} documents, {chars:,} characters, median of {args.repeat} runs")
     extract_facts(texts[0][:2000])  # warm up: OpenCC tables and compiled patterns
-    ours, n_ours = median_time(extract_facts, texts, args.repeat)
+    ours, n_ours = timed(extract_facts, texts, args.repeat)
     print(f"unitynlp.facts        {chars / ours:>12,.0f} chars/s  {n_ours:>6} facts (all kinds)")
     money = jionlp_money()
     if money is None:
         print("jionlp.extract_money  skipped: jionlp is not installed (pip install jionlp)")
         return
     money(texts[0][:2000])
-    theirs, n_theirs = median_time(money, texts, args.repeat)
+    theirs, n_theirs = timed(money, texts, args.repeat)
     print(f"jionlp.extract_money  {chars / theirs:>12,.0f} chars/s  {n_theirs:>6} money mentions")
     print(f"ratio (unitynlp / jionlp): {theirs / ours:.2f}x")
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -37,21 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from unitynlp.analyze import run_analysis  # noqa: E402
 from unitynlp.convert import convert_docs, get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
+from _timing import median_time  # noqa: E402
 from unitynlp.facts import facts  # noqa: E402
 from unitynlp.lexicon import load_lexicon  # noqa: E402
 from unitynlp.parallel import default_jobs, map_docs  # noqa: E402
 from unitynlp.segment import Segmenter, segment_with, segmenter_for  # noqa: E402
 from unitynlp.terms import find_terms, term_features  # noqa: E402
-
-
-def median_time(fn, repeat: int) -> float:
-    """Median wall time of ``repeat`` calls of ``fn()``."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def speed(chars: int, seconds: float) -> str:

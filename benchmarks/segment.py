@@ -9,23 +9,18 @@ the domain dictionary, and the share of documents whose tokens are identical bet
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 
+from _timing import median_time
 from unitynlp.convert import get_converter
 from unitynlp.corpus import read_corpus
 from unitynlp.segment import Segmenter
 
 
 def timed(fn, texts, repeat):
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for text in texts:
-            fn(text)
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+    """Median seconds of ``fn`` over every text."""
+    return median_time(lambda: [fn(text) for text in texts], repeat)
 
 
 def main():

@@ -7,23 +7,12 @@ Prints the median of ``--repeat`` runs of each stage (the corpus is read once, o
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
+from _timing import median_time
 from unitynlp.convert import get_converter
 from unitynlp.corpus import read_corpus
 from unitynlp.lexicon import load_lexicon, normalize_punct
 from unitynlp.terms import count_terms, find_terms
-
-
-def timed(fn, repeat: int) -> float:
-    """Median wall time of ``repeat`` calls of ``fn``."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -46,7 +35,7 @@ def main() -> None:
     }
     print(f"{len(docs)} documents, {n_chars:,} characters, {len(lexicon)} lexicon terms, median of {args.repeat}")
     for name, fn in stages.items():
-        seconds = timed(fn, args.repeat)
+        seconds = median_time(fn, args.repeat)
         print(f"{name:50s} {seconds:8.3f} s  {n_chars / seconds / 1e6:8.2f} M chars/s")
 
 

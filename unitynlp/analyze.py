@@ -19,7 +19,6 @@ import hashlib
 import html
 import json
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable

@@ -19,7 +19,6 @@ text           the original text exactly as decoded; never normalised
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import json
 import re

@@ -22,7 +22,7 @@ from ..convert import Config
 from ..errors import InputError
 from ..lexicon import Lexicon, load_lexicon
 from ..segment import Segmenter, segmenter_for, stopwords
-from .counting import converted, match_doc, require_column
+from .counting import converted, require_column
 
 FEATURE_COLUMNS = ["doc_id", "term", "category", "count"]
 KEYNESS_COLUMNS = ["term", "category", "G2", "chi2", "p", "log_ratio", "n_target", "n_reference"]
