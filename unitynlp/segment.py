@@ -20,7 +20,8 @@ import hashlib
 import marshal
 import re
 from functools import lru_cache
-from itertools import compress
+from bisect import bisect_right
+from itertools import accumulate, compress
 from typing import Iterable, Literal
 
 import numpy as np
@@ -84,12 +85,16 @@ class Segmenter:
         """Tokens of ``text`` (simplified, whitespace dropped) and their original start/end arrays."""
         conv = get_converter(self.config).convert(text)
         pieces = self._cut(conv.text, self.hmm)
-        lengths = np.array(list(map(len, pieces)), dtype=np.int64)
+        n = len(pieces)
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=n)
         ends = np.cumsum(lengths)
-        space = np.array(list(map(str.isspace, pieces)), dtype=bool)
         starts = ends - lengths
-        if space.any():
-            keep = ~space
+        # jieba and rjieba give every whitespace character (or \r\n) a piece of its own
+        space_at = [m.start() for m in _SPACE.finditer(conv.text)]
+        if space_at:
+            is_space = np.zeros(len(conv.text) + 1, dtype=bool)
+            is_space[space_at] = True
+            keep = ~is_space[starts]
             tokens = list(compress(pieces, keep.tolist()))
             starts, ends = starts[keep], ends[keep]
         else:
@@ -131,7 +136,7 @@ class Segmenter:
             "position": np.concatenate([np.arange(n) for n in sizes]),
             "token": pd.Series(tokens, dtype=object),
             "start": np.concatenate(starts), "end": np.concatenate(ends),
-            "stopword": np.fromiter((t in stop for t in tokens), dtype=bool, count=len(tokens)),
+            "stopword": np.fromiter(map(stop.__contains__, tokens), dtype=bool, count=len(tokens)),
         })
 
 
@@ -190,15 +195,24 @@ def _rjieba_cutter(words: list[str]):
 
     def cut(text: str, hmm: bool) -> list[str]:
         pieces = tok.cut(text, hmm)
-        if not _MIXED_RUN.search(text):
+        runs = _MIXED_RUN.finditer(text)
+        run = next(runs, None)
+        if run is None:
             return pieces
-        out = []
-        for piece in pieces:
-            if len(piece) > 1 and not piece.isalnum() and _NON_HAN.match(piece) and not tok.has_word(piece):
-                out.extend(_split_like_jieba(piece, hmm))
-            else:
-                out.append(piece)
-        return out
+        # only the pieces inside a mixed run can differ; find them by their end offsets
+        ends = list(accumulate(map(len, pieces)))
+        fixes = {}
+        while run is not None:
+            i = bisect_right(ends, run.start())
+            while i < len(pieces) and ends[i] - len(pieces[i]) < run.end():
+                piece = pieces[i]
+                if len(piece) > 1 and not piece.isalnum() and _NON_HAN.match(piece) and not tok.has_word(piece):
+                    fixes[i] = _split_like_jieba(piece, hmm)
+                i += 1
+            run = next(runs, None)
+        for i in sorted(fixes, reverse=True):
+            pieces[i:i + 1] = fixes[i]
+        return pieces
 
     return cut
 
@@ -208,6 +222,7 @@ def _rjieba_cutter(words: list[str]):
 # stay together and every other character stands alone.
 _MIXED_RUN = re.compile(r"[A-Za-z0-9][^\u3400-\u9fffA-Za-z0-9\s]+[A-Za-z0-9]")
 _NON_HAN = re.compile(r"^[^\u3400-\u9fff]+$")
+_SPACE = re.compile(r"\s")
 _JIEBA_HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 _JIEBA_ALNUM = re.compile(r"[a-zA-Z0-9]+|.", re.S)
 
