@@ -11,14 +11,13 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from functools import lru_cache
 from itertools import compress
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ..convert import Config
+from ..convert import Config, Converted
 from ..errors import InputError
 from ..lexicon import Lexicon, load_lexicon
 from ..segment import Segmenter, segmenter_for, stopwords
@@ -43,29 +42,59 @@ def term_features(docs: pd.DataFrame, *, lexicon: Lexicon | None = None, segment
     lexicon = lexicon if lexicon is not None else load_lexicon()
     if words and segmenter is None:
         segmenter = segmenter_for(lexicon) if config == "t2s" else Segmenter(lexicon=lexicon, config=config)
-    stop = stopwords()
-    ids, terms, counts = [], [], []
+    rows = FeatureRows(lexicon, segmenter if words else None)
     for doc_id, conv in converted(docs, config=config, progress=progress):
-        found = lexicon.find(conv.text)
-        tally = Counter(term for _, _, term in found)
-        if words:
-            for token, n in Counter(_free_tokens(segmenter.pieces(conv.text), found)).items():
-                if _is_word(token):
-                    tally[token] += n
-        for term, n in tally.items():
-            if term not in stop:
-                ids.append(doc_id)
-                terms.append(term)
-                counts.append(n)
-    frame = pd.DataFrame({"doc_id": pd.Series(ids, dtype=object), "term": pd.Series(terms, dtype=object),
-                          "count": pd.Series(counts, dtype="int64")})
-    frame["category"] = frame["term"].map(lexicon.categories).fillna("word")
-    return frame[FEATURE_COLUMNS]
+        rows.add(doc_id, conv)
+    return rows.frame()
 
 
-@lru_cache(maxsize=200_000)
-def _is_word(token: str) -> bool:
-    return _WORD.search(token) is not None
+class FeatureRows:
+    """The features table built document by document; ``segmenter=None`` counts lexicon terms only."""
+
+    def __init__(self, lexicon: Lexicon, segmenter: Segmenter | None):
+        self.lexicon, self.segmenter = lexicon, segmenter
+        self.stop = stopwords()
+        self.ids: list = []
+        self.terms: list[str] = []
+        self.counts: list[int] = []
+
+    def add(self, doc_id, conv: Converted, found: list[tuple[int, int, str]] | None = None) -> None:
+        """The features of one converted document; ``found`` reuses ``lexicon.find(conv.text)``."""
+        found = self.lexicon.find(conv.text) if found is None else found
+        tally: dict[str, int] = Counter(term for _, _, term in found)
+        if self.segmenter is not None:
+            tokens = Counter(_free_tokens(self.segmenter.pieces(conv.text), found))
+            for token in _non_words(tokens.keys()):
+                del tokens[token]
+            for term in tally.keys() & tokens.keys():  # a term also counted as a free token
+                tokens[term] += tally[term]
+            tally = {**tally, **tokens}  # terms first, then words in order of appearance
+        for word in tally.keys() & self.stop:
+            del tally[word]
+        self.ids.extend([doc_id] * len(tally))
+        self.terms.extend(tally)
+        self.counts.extend(tally.values())
+
+    def frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame({"doc_id": pd.Series(self.ids, dtype=object),
+                              "term": pd.Series(self.terms, dtype=object),
+                              "count": pd.Series(self.counts, dtype="int64")})
+        frame["category"] = frame["term"].map(self.lexicon.categories).fillna("word")
+        return frame[FEATURE_COLUMNS]
+
+
+#: tokens already seen to hold a Han character or a letter, so most documents check few tokens
+_KNOWN_WORDS: set[str] = set()
+_KNOWN_MAX = 500_000
+
+
+def _non_words(tokens) -> list[str]:
+    """The tokens (a set-like of distinct strings) without a Han character or letter."""
+    unknown = tokens - _KNOWN_WORDS
+    bad = [token for token in unknown if not _WORD.search(token)]
+    if len(_KNOWN_WORDS) < _KNOWN_MAX:
+        _KNOWN_WORDS.update(unknown.difference(bad))
+    return bad
 
 
 def _free_tokens(pieces: list[str], hits: list[tuple[int, int, str]]) -> list[str]:
