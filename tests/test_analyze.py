@@ -102,3 +102,71 @@ def test_batches_give_the_tables_of_one_pass(tmp_path):
     assert CliRunner().invoke(cli, ["analyze", "-o", str(many), "--batch-chars", "1000", "--jobs", "2"]).exit_code == 0
     for name in TABLES:
         assert (one / "csv" / f"{name}.csv").read_bytes() == (many / "csv" / f"{name}.csv").read_bytes(), name
+
+
+def _two_workers(fn, docs, **options):
+    """A ``run`` with two worker processes even on the small bundled corpus."""
+    from unitynlp.parallel import map_docs
+
+    return map_docs(fn, docs, jobs=2, min_chars=0, **options)
+
+
+def test_workers_and_batches_write_the_files_of_one_process(tmp_path):
+    import pandas as pd
+
+    from unitynlp.analyze import run_analysis
+
+    one, many = tmp_path / "one", tmp_path / "many"
+    run_analysis(None, one, cluster=False)
+    run_analysis(None, many, cluster=False, batch_chars=8000, run=_two_workers)
+    for name in ["documents", "term_hits", "term_counts", "facts", "term_frequency", "keyness", "summary"]:
+        assert (one / "csv" / f"{name}.csv").read_bytes() == (many / "csv" / f"{name}.csv").read_bytes(), name
+        pd.testing.assert_frame_equal(pd.read_parquet(one / "parquet" / f"{name}.parquet"),
+                                      pd.read_parquet(many / "parquet" / f"{name}.parquet"))
+
+
+def test_one_pass_over_each_text_gives_the_separate_stages():
+    import pandas as pd
+
+    from unitynlp.analyze import document_tables
+    from unitynlp.corpus import read_corpus
+    from unitynlp.facts import facts
+    from unitynlp.lexicon import load_lexicon
+    from unitynlp.terms import count_terms, find_terms, term_features
+
+    docs, lexicon = read_corpus(), load_lexicon()
+    tables = document_tables(docs, lexicon=lexicon)
+    pd.testing.assert_frame_equal(tables["term_hits"], find_terms(docs, lexicon=lexicon))
+    pd.testing.assert_frame_equal(tables["term_counts"], count_terms(docs, lexicon=lexicon))
+    pd.testing.assert_frame_equal(tables["facts"], facts(docs))
+    pd.testing.assert_frame_equal(tables["features"], term_features(docs, lexicon=lexicon))
+
+
+def test_an_error_met_while_reading_ahead_stops_the_run_cleanly(tmp_path):
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    (corpus / "r1.txt").write_bytes(bytes(range(256)) * 4)
+    (corpus / "r2.txt").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["analyze", str(corpus), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "r1.txt" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _pid(docs):
+    import os
+
+    import pandas as pd
+
+    return pd.DataFrame({"pid": [os.getpid()] * len(docs)})
+
+
+def test_workers_are_started_once_for_many_calls():
+    from unitynlp.corpus import read_corpus
+    from unitynlp.parallel import map_docs, shared_workers
+
+    docs = read_corpus()
+    with shared_workers():
+        first = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
+        second = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
+    assert first == second and len(first) <= 2
+    assert set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"]).isdisjoint(first)  # outside: new workers

@@ -8,7 +8,10 @@ sheet per table, the figures as PNG and SVG (with the ``plot`` extra), and ``rep
 self-contained (images and styles inline).
 
 Work in progress lives in a hidden folder beside the target (``.NAME.partial``), one
-sub-folder per finished batch. An interrupted run started again with the same corpus and
+sub-folder per finished batch. Each worker returns its share of a batch already encoded
+(pickles for the summing up, CSV and Parquet for the outputs), so formatting runs in
+parallel and the final tables are joined from the parts; the next batch is read while the
+workers analyse the current one, and the workers live for the whole run. An interrupted run started again with the same corpus and
 options resumes after the last finished batch; with other options it starts afresh, so the
 outputs of two configurations never mix. The target folder appears complete or not at all.
 """
@@ -21,7 +24,7 @@ import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -77,28 +80,82 @@ def _candidate_columns(docs: pd.DataFrame) -> list[str]:
 
 def analyze_batch(docs: pd.DataFrame, *, lexicon, run=_in_process) -> dict[str, pd.DataFrame]:
     """The per-document tables of one batch, and its features summed per metadata group."""
-    tables = run(document_tables, docs, lexicon=lexicon)  # one call: workers start once per batch
-    features = tables.pop("features")
-    tables["group_features"] = group_features(features, docs)
+    tables = run(grouped_tables, docs, lexicon=lexicon)  # one call: workers start once per batch
     return {"documents": docs.drop(columns=["text"]), **tables}
 
 
 def document_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
-    """Term hits and counts, keyness features and facts of some documents (a worker's share)."""
-    from .facts import facts
-    from .terms import count_terms, find_terms, term_features
+    """Term hits and counts, keyness features and facts of some documents (a worker's share).
 
-    hits = find_terms(docs, lexicon=lexicon)
-    return {"term_hits": hits, "term_counts": count_terms(docs, hits=hits), "facts": facts(docs),
-            "features": term_features(docs, lexicon=lexicon)}
+    Each text is converted and matched against the lexicon once, for hits and features both.
+    """
+    from .facts import facts
+    from .segment import segmenter_for
+    from .terms.counting import HitRows, converted, count_terms
+    from .terms.keyness import FeatureRows
+
+    hits, features = HitRows(lexicon), FeatureRows(lexicon, segmenter_for(lexicon))
+    for doc_id, conv in converted(docs):
+        found = lexicon.find(conv.text)
+        hits.add(doc_id, conv, found)
+        features.add(doc_id, conv, found)
+    term_hits = hits.frame()
+    return {"term_hits": term_hits, "term_counts": count_terms(docs, hits=term_hits), "facts": facts(docs),
+            "features": features.frame()}
+
+
+def grouped_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
+    """:func:`document_tables` with the features already summed per group (far fewer rows to send back)."""
+    tables = document_tables(docs, lexicon=lexicon)
+    tables["group_features"] = group_features(tables.pop("features"), docs)
+    return tables
+
+
+def encoded_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, list]:
+    """:func:`grouped_tables` encoded as the batch folder stores them (a worker's share of a batch).
+
+    Workers return bytes, not frames: the CSV and Parquet of the long tables are formatted in
+    parallel, and the main process only writes them.
+    """
+    return {"parts": [{name: _encode(name, table) for name, table in grouped_tables(docs, lexicon=lexicon).items()}]}
+
+
+def _encode(name: str, table: pd.DataFrame) -> dict:
+    """A table as stored in a batch folder: a pickle, and for the row tables CSV and Parquet."""
+    import pickle
+
+    encoded = {"rows": len(table), "pkl": pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)}
+    return {**encoded, **_formats(table)} if name in ROW_TABLES else encoded
+
+
+def _formats(table: pd.DataFrame) -> dict[str, bytes]:
+    """The CSV (UTF-8, a header line, no byte-order mark) and, with pyarrow, the Parquet of a table."""
+    formats = {"csv": table.to_csv(index=False).encode("utf-8")}
+    parquet = _parquet_bytes(table)
+    if parquet is not None:
+        formats["parquet"] = parquet
+    return formats
+
+
+def _parquet_bytes(table: pd.DataFrame) -> bytes | None:
+    try:
+        import pyarrow as pa
+        from pyarrow import parquet
+    except ImportError:
+        return None
+    sink = pa.BufferOutputStream()
+    parquet.write_table(arrow_table(table), sink)
+    return sink.getvalue().to_pybytes()
 
 
 def group_features(features: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
     """Feature counts summed per value of each candidate grouping column: by, group, term, count."""
     parts = []
+    doc_ids = features["doc_id"].tolist()
     for column in _candidate_columns(docs):
-        values = docs.set_index("doc_id")[column].dropna().astype(str)
-        part = features.assign(group=features["doc_id"].map(values)).dropna(subset=["group"])
+        labels = dict(zip(docs.loc[docs[column].notna(), "doc_id"], docs[column].dropna().astype(str)))
+        part = pd.DataFrame({"group": pd.Series([labels.get(d) for d in doc_ids], dtype="str"),
+                             "term": features["term"], "count": features["count"]}).dropna(subset=["group"])
         if not part.empty:
             parts.append(part.groupby(["group", "term"], sort=False)["count"].sum().reset_index().assign(by=column))
     if not parts:
@@ -247,6 +304,7 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
     """
     from .corpus import BATCH_CHARS, iter_corpus
     from .lexicon import load_lexicon
+    from .parallel import shared_workers
 
     lexicon = lexicon if lexicon is not None else load_lexicon()
     out_dir = Path(out_dir)
@@ -257,15 +315,17 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
     done = json.loads((work / "manifest.json").read_text(encoding="utf-8"))["batches"]
     batches = iter_corpus(corpus, batch_chars=batch_chars, encoding=encoding, split=split)
     read = 0
-    for index, docs in enumerate(batches):
-        read += int(docs["source_end"].sub(docs["source_start"]).sum())
-        if index < done:
-            continue
-        percent = min(100, 100 * read * 3 // max(config["bytes"], 1))
-        share = f", {percent}% of the corpus" if config["bytes"] else ""
-        stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters{share}")
-        _save_batch(work, index, analyze_batch(docs, lexicon=lexicon, run=run))
-        advance(percent)
+    with shared_workers():  # workers start once for the whole run, not once per batch
+        for index, docs in enumerate(_prefetched(batches)):
+            read += int(docs["source_end"].sub(docs["source_start"]).sum())
+            if index < done:
+                continue
+            percent = min(100, 100 * read * 3 // max(config["bytes"], 1))
+            share = f", {percent}% of the corpus" if config["bytes"] else ""
+            stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters{share}")
+            parts = run(encoded_tables, docs, lexicon=lexicon)["parts"]
+            _save_batch(work, index, docs.drop(columns=["text"]), parts)
+            advance(percent)
     advance(100)
     analysis = _finish(work, corpus, lexicon=lexicon, k=k if cluster else None, seed=seed, stage=stage,
                        encoding=encoding, split=split)
@@ -325,22 +385,80 @@ def _write_json(path: Path, data: dict) -> None:
     tmp.replace(path)
 
 
-def _save_batch(work: Path, index: int, tables: dict[str, pd.DataFrame]) -> None:
+def _prefetched(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """``batches``, the next one read in a thread while the current one is analysed."""
+    import queue
+    import threading
+
+    slot: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        slot.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            item = end
+        except BaseException as exc:  # raised again in the consuming thread
+            item = exc
+        while not stop.is_set():
+            try:
+                slot.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    reader = threading.Thread(target=read, name="unitynlp-reader", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = slot.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+
+
+def _save_batch(work: Path, index: int, documents: pd.DataFrame, parts: list[dict]) -> None:
+    """Write one batch's encoded tables (the documents' own, then each worker share's) and count it done."""
     folder = work / f"batch-{index:05d}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
-    for name, table in tables.items():
-        table.to_pickle(folder / f"{name}.pkl")
+    rows: dict[str, list[int]] = {}
+    for name, encoded in [("documents", _encode("documents", documents))] + [
+            item for part in parts for item in part.items()]:
+        number = len(rows.setdefault(name, []))
+        rows[name].append(encoded["rows"])
+        for suffix in ("pkl", "csv", "parquet"):
+            if suffix in encoded:
+                (folder / f"{name}.{number:03d}.{suffix}").write_bytes(encoded[suffix])
+    _write_json(folder / "rows.json", rows)
     manifest = work / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
     data["batches"] = index + 1
     _write_json(manifest, data)
 
 
+def _files(work: Path, name: str, suffix: str) -> list[Path]:
+    """The part files of table ``name`` in the order of the documents."""
+    return [path for folder in sorted(work.glob("batch-*")) for path in sorted(folder.glob(f"{name}.*.{suffix}"))]
+
+
 def _parts(work: Path, name: str, columns: list[str] | None = None) -> Iterable[pd.DataFrame]:
-    for folder in sorted(work.glob("batch-*")):
-        table = pd.read_pickle(folder / f"{name}.pkl")
+    for path in _files(work, name, "pkl"):
+        table = pd.read_pickle(path)
         yield table[columns] if columns else table
 
 
@@ -381,7 +499,8 @@ class _Lazy:
 
     def __init__(self, work: Path, name: str):
         self.work, self.name = work, name
-        self._length = sum(len(part) for part in _parts(work, name, ["doc_id"]))
+        self._length = sum(sum(json.loads((folder / "rows.json").read_text(encoding="utf-8")).get(name, []))
+                           for folder in work.glob("batch-*"))
 
     def __len__(self) -> int:
         return self._length
@@ -391,7 +510,15 @@ class _Lazy:
         return self._length == 0
 
     def head(self, n: int) -> pd.DataFrame:
-        return next(iter(_parts(self.work, self.name))).head(n)
+        parts, rows = [], 0
+        for part in _parts(self.work, self.name):  # the first parts may be empty or short
+            parts.append(part.head(n - rows))
+            rows += len(parts[-1])
+            if rows >= n:
+                break
+        from .parallel import concat
+
+        return concat(parts)
 
     def __getitem__(self, columns):
         return _load(self.work, self.name, list(columns) if isinstance(columns, list) else [columns])[columns]
@@ -417,7 +544,7 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, *, work: Path | None
     staging.mkdir()
     try:
         stage("writing tables")
-        _write_tables(analysis, staging)
+        _write_tables(analysis, staging, work)
         stage("drawing figures")
         images = _write_figures(analysis, staging)
         stage("writing report")
@@ -435,9 +562,9 @@ def _chunks(table) -> Iterable[pd.DataFrame]:
     return table.parts() if isinstance(table, _Lazy) else [table]
 
 
-def _write_tables(analysis: Analysis, folder: Path) -> None:
+def _write_tables(analysis: Analysis, folder: Path, work: Path) -> None:
+    """Each table as CSV and Parquet, joined from the batch folders' parts where ``work`` has them."""
     try:
-        import pyarrow  # noqa: F401
         from pyarrow import parquet
     except ImportError:
         parquet = None
@@ -446,18 +573,38 @@ def _write_tables(analysis: Analysis, folder: Path) -> None:
     if parquet:
         (folder / "parquet").mkdir()
     for name, table in analysis.tables.items():
-        writer = None
-        with (folder / "csv" / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as fh:
-            for i, chunk in enumerate(_chunks(table)):
-                chunk.to_csv(fh, index=False, header=i == 0)
-                if parquet:
-                    arrow = arrow_table(chunk)
-                    if writer is None:
-                        writer = parquet.ParquetWriter(folder / "parquet" / f"{name}.parquet", arrow.schema)
-                    writer.write_table(arrow.cast(writer.schema))
+        csv_parts = [path.read_bytes for path in _files(work, name, "csv")]
+        pq_parts = [path.read_bytes for path in _files(work, name, "parquet")]
+        if not csv_parts:  # a table of the summing up: formatted here
+            formats = _formats(table)
+            csv_parts, pq_parts = [lambda: formats["csv"]], [lambda: formats["parquet"]] if "parquet" in formats else []
+        with (folder / "csv" / f"{name}.csv").open("wb") as fh:
+            fh.write(b"\xef\xbb\xbf")  # a byte-order mark: Excel then reads the file as UTF-8
+            for i, read in enumerate(csv_parts):
+                data = read()
+                fh.write(data if i == 0 else data[data.index(b"\n") + 1:])  # one header line
+        if parquet and pq_parts:
+            _join_parquet(pq_parts, folder / "parquet" / f"{name}.parquet")
+    write_workbook(analysis, folder / "unitynlp.xlsx")
+
+
+def _join_parquet(parts: list[Callable[[], bytes]], path: Path) -> None:
+    """One Parquet file of the parts' row groups, in order, with the first part's schema."""
+    if len(parts) == 1:
+        path.write_bytes(parts[0]())
+        return
+    import pyarrow as pa
+    from pyarrow import parquet
+
+    writer = None
+    try:
+        for read in parts:
+            table = parquet.read_table(pa.BufferReader(read()))
+            writer = writer or parquet.ParquetWriter(path, table.schema)
+            writer.write_table(table.cast(writer.schema))
+    finally:
         if writer is not None:
             writer.close()
-    write_workbook(analysis, folder / "unitynlp.xlsx")
 
 
 def write_workbook(analysis: Analysis, path: Path) -> None:
@@ -479,13 +626,29 @@ def write_workbook(analysis: Analysis, path: Path) -> None:
                 if row == 0:
                     sheet.write_row(0, 0, [str(c) for c in chunk.columns])
                     row = 1
-                for values in chunk.itertuples(index=False, name=None):
-                    sheet.write_row(row, 0, [_cell(v) for v in values])
+                columns = [_column_cells(sheet, chunk[c]) for c in chunk.columns]
+                for i in range(len(chunk)):
+                    for j, (write, values) in enumerate(columns):
+                        if values[i] is not None:
+                            write(row, j, values[i])
                     row += 1
-            if row == 0:
-                sheet.write_row(0, 0, [str(c) for c in table.columns])
     finally:
         book.close()
+
+
+def _column_cells(sheet, series: pd.Series) -> tuple[Callable, list]:
+    """The sheet's method that writes a column's type, and its values (None: a blank cell).
+
+    Typed writes cost much less than ``write_row``, which inspects every value.
+    """
+    kind = series.dtype.kind
+    if kind in "iuf":
+        return sheet.write_number, [None if v is pd.NA or v != v else v for v in series.tolist()]  # NaN, NA: blank
+    if kind == "b":
+        return sheet.write_boolean, series.tolist()
+    if isinstance(series.dtype, pd.StringDtype):
+        return sheet.write_string, [v if isinstance(v, str) else None for v in series.tolist()]
+    return sheet.write, [_cell(v) for v in series.tolist()]
 
 
 def _cell(value):
@@ -512,9 +675,12 @@ def arrow_table(frame: pd.DataFrame):
         elif kind == "b" or str(series.dtype) == "boolean":
             arrays.append(pa.array(series, type=pa.bool_(), from_pandas=True))
         else:
-            values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
-                      for v in series.tolist()]
-            arrays.append(pa.array(values, type=pa.string()))
+            try:  # strings and missing values: converted by pyarrow at once
+                arrays.append(pa.array(series, type=pa.string(), from_pandas=True))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # other objects (numbers in metadata): as text
+                values = [None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+                          for v in series.tolist()]
+                arrays.append(pa.array(values, type=pa.string()))
         names.append(str(column))
     return pa.Table.from_arrays(arrays, names=names)
 

@@ -5,7 +5,8 @@ them) whose rows for a document depend on that document alone (terms, facts, tok
 documents frame into contiguous chunks, runs ``fn`` on each where asked, and concatenates the
 results in the original order, so the output is identical to a single-process run.
 
-On Linux workers are forked, so they start with what this process has loaded; elsewhere they
+Each call starts its own workers, unless it runs inside :func:`shared_workers`, which keeps
+them (or a local Dask cluster) for many calls. On Linux workers are forked, so they start with what this process has loaded; elsewhere they
 are spawned, and each imports unitynlp and builds its segmenter and lexicon once (they are
 cached per process), not once per document.
 
@@ -20,9 +21,10 @@ from __future__ import annotations
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import partial
 from multiprocessing import get_context
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -87,12 +89,64 @@ def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int |
     elif jobs == 1 or len(chunks) == 1:
         results = [task(chunk) for chunk in (progress(chunks) if progress else chunks)]
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks)), mp_context=_context()) as pool:
+        with _process_pool(min(jobs, len(chunks))) as pool:
             done = pool.map(task, chunks)
             results = list(progress(done) if progress else done)
-    if results and isinstance(results[0], dict):  # a stage that returns several tables
-        return {name: concat([r[name] for r in results]) for name in results[0]}
+    if results and isinstance(results[0], dict):  # a stage that returns several tables (or lists)
+        return {name: (sum((r[name] for r in results), []) if isinstance(results[0][name], list)
+                       else concat([r[name] for r in results])) for name in results[0]}
     return concat(results)
+
+
+#: worker pools and Dask clients kept open by :func:`shared_workers`, or None outside it
+_SHARED: dict | None = None
+
+
+@contextmanager
+def shared_workers() -> Iterator[None]:
+    """Keep worker processes (or a local Dask cluster) alive across :func:`map_docs` calls.
+
+    Without it each call starts its own workers, which then build their segmenter and lexicon
+    again; a run of many batches (``analyze``) starts them once.
+    """
+    global _SHARED
+    if _SHARED is not None:  # already inside one
+        yield
+        return
+    _SHARED = {}
+    try:
+        yield
+    finally:
+        shared, _SHARED = _SHARED, None
+        for resource in reversed(list(shared.values())):
+            resource.close()
+
+
+class _Kept:
+    """A resource that the ``with`` blocks of :func:`map_docs` must not close."""
+
+    def __init__(self, resource):
+        self.resource = resource
+
+    def __enter__(self):
+        return self.resource
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+class _ClosingPool(ProcessPoolExecutor):
+    def close(self) -> None:
+        self.shutdown()
+
+
+def _process_pool(workers: int):
+    if _SHARED is None:
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    key = ("pool", workers)
+    if key not in _SHARED:  # a pool broken by a dead worker fails the run, which ends the scope
+        _SHARED[key] = _ClosingPool(max_workers=workers, mp_context=_context())
+    return _Kept(_SHARED[key])
 
 
 def _context():
@@ -115,12 +169,11 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _dask_map(task, chunks: list[pd.DataFrame], scheduler: str, *, jobs: int) -> list[pd.DataFrame]:
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError:
         raise InputError('running on Dask needs dask.distributed: pip install "unitynlp[dask]"') from None
     if scheduler == "local":
-        with LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with _local_dask(jobs) as client:
             return client.gather(client.map(task, chunks, pure=False))
     try:
         with Client(scheduler, timeout="10s") as client:
@@ -128,3 +181,33 @@ def _dask_map(task, chunks: list[pd.DataFrame], scheduler: str, *, jobs: int) ->
     except OSError as exc:
         raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({exc}); check the address "
                          "(tcp://HOST:8786) and that the scheduler is running") from None
+
+
+class _LocalDask:
+    """A local Dask cluster and its client, closed together."""
+
+    def __init__(self, workers: int):
+        from dask.distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None)
+        self.client = Client(self.cluster)
+
+    def close(self) -> None:
+        self.client.close()
+        self.cluster.close()
+
+
+@contextmanager
+def _local_dask(workers: int):
+    if _SHARED is not None:
+        key = ("dask", workers)
+        if key not in _SHARED:
+            _SHARED[key] = _LocalDask(workers)
+        yield _SHARED[key].client
+        return
+    dask = _LocalDask(workers)
+    try:
+        yield dask.client
+    finally:
+        dask.close()
