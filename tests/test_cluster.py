@@ -9,12 +9,12 @@ from sklearn.metrics import adjusted_rand_score
 
 from unitynlp.cli import cli
 from unitynlp.cluster import (ASSIGNMENT_COLUMNS, CLUSTER_COLUMNS, COORD_COLUMNS, SECTION_COLUMNS,
-                              cluster, parse_k, sections, split_sections)
+                              cluster, parse_k, sections, split_sections, unit_tokens)
 from unitynlp.cluster.features import feature_tokenizer
 from unitynlp.cluster.sectioning import is_heading
 from unitynlp.corpus import read_corpus
 from unitynlp.errors import InputError
-from unitynlp.segment import default_segmenter, stopwords
+from unitynlp.segment import default_segmenter, segmenter_for, stopwords
 
 TOLERANCE = 20  # characters a section boundary may sit from the gold one
 BOILERPLATE = {"全省", "全区", "全市", "省委", "工作", "发展", "建设", "政府", "报告", "同志"}
@@ -136,6 +136,23 @@ def test_labels_have_no_stopword_boilerplate_or_number(section_result):
 ])
 def test_feature_tokens(text, expected):
     assert feature_tokenizer(default_segmenter())(text) == expected
+
+
+def test_unit_tokens_are_each_units_feature_tokens(docs, seed_sections):
+    units = unit_tokens(docs, unit="section")
+    assert list(units.columns) == [*SECTION_COLUMNS[:-1], "tokens"]
+    pd.testing.assert_frame_equal(units.drop(columns="tokens"), seed_sections.drop(columns="text"))
+    tokenize = feature_tokenizer(default_segmenter())
+    assert [t.split() for t in units["tokens"]] == [tokenize(text) for text in seed_sections["text"]]
+
+
+@pytest.mark.parametrize("backend", ["rjieba", "jieba"])
+def test_tokens_never_hold_whitespace(backend):
+    """``unit_tokens`` joins tokens with spaces: every kind of whitespace must stay between tokens."""
+    spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+    text = "".join(f"民族团结{s}COVID{s}19疫情{s}x_y{s}A-B{s}" for s in spaces)
+    tokens = segmenter_for(backend=backend).cut(text)
+    assert tokens and not [t for t in tokens if not t or any(c.isspace() for c in t)]
 
 
 def test_boilerplate_found_everywhere_never_labels():

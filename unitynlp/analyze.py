@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from .errors import InputError, UnityNLPError
+from .parallel import in_process
 
 #: metadata columns never used as groups
 NOT_GROUPS = {"doc_id", "title", "source", "source_start", "source_end", "encoding", "n_chars",
@@ -51,9 +52,6 @@ class Analysis:
     figures: dict[str, Callable] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
-
-def _in_process(fn, docs, **options):
-    return fn(docs, **options)
 
 
 def group_columns(docs: pd.DataFrame) -> list[str]:
@@ -78,7 +76,7 @@ def _candidate_columns(docs: pd.DataFrame) -> list[str]:
 
 # ----------------------------------------------------------------------------- one batch
 
-def analyze_batch(docs: pd.DataFrame, *, lexicon, run=_in_process) -> dict[str, pd.DataFrame]:
+def analyze_batch(docs: pd.DataFrame, *, lexicon, run=in_process) -> dict[str, pd.DataFrame]:
     """The per-document tables of one batch, and its features summed per metadata group."""
     tables = run(grouped_tables, docs, lexicon=lexicon)  # one call: workers start once per batch
     return {"documents": docs.drop(columns=["text"]), **tables}
@@ -205,7 +203,7 @@ def keyness_by_group(grouped: pd.DataFrame, groups: list[str], *, lexicon) -> pd
 
 
 def analyze(docs: pd.DataFrame, *, lexicon=None, k="auto", seed: int = 0,
-            stage: Callable[[str], None] = lambda name: None, run=_in_process) -> Analysis:
+            stage: Callable[[str], None] = lambda name: None, run=in_process) -> Analysis:
     """Every stage over an in-memory documents frame; ``stage(name)`` is called as each begins.
 
     ``run(fn, docs, **options)`` runs a per-document stage; pass
@@ -294,7 +292,7 @@ def figures(tables: dict[str, pd.DataFrame], groups: list[str]) -> dict[str, Cal
 # ----------------------------------------------------------------------------- the command's run
 
 def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None, k="auto", seed: int = 0,
-                 force: bool = False, batch_chars: int | None = None, run=_in_process,
+                 force: bool = False, batch_chars: int | None = None, run=in_process,
                  stage: Callable[[str], None] = lambda name: None, encoding: str | None = None,
                  split: bool = True, cluster: bool = True,
                  advance: Callable[[int], None] = lambda percent: None) -> Analysis:

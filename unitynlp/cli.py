@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sys
 
 import click
@@ -278,8 +279,9 @@ def segment(batches, backend, no_hmm, lexicons, no_default, run, out):
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: same seed, same output.")
 @click.option("--show", type=click.Choice(["clusters", "assignments", "coords"]), default="clusters",
               show_default=True, help="Print the clusters, each unit's cluster, or 2-D map coordinates.")
+@jobs_options
 @output_options()
-def cluster_command(docs, k, unit, method, seed, show, out):
+def cluster_command(docs, k, unit, method, seed, show, run, out):
     """Group the documents or sections of CORPUS by theme, each group named by its terms.
 
     The chosen k and the silhouette of every k tried are reported on stderr.
@@ -292,7 +294,7 @@ def cluster_command(docs, k, unit, method, seed, show, out):
     from .cluster import cluster, parse_k
 
     with progress_bar("segmenting") as bar:
-        result = cluster(docs, k=parse_k(k), unit=unit, method=method, seed=seed, progress=bar)
+        result = cluster(docs, k=parse_k(k), unit=unit, method=method, seed=seed, progress=bar, run=run)
     click.echo(f"unitynlp: {result.summary()}", err=True)
     out.frame(getattr(result, show))
 
@@ -399,11 +401,9 @@ def facts_command(corpus, encoding, no_split, batch_chars, kinds, min_value, run
 
 def _fact_chunks(corpus, *, encoding, split, batch_chars, kinds, run):
     """Facts as lists of rows: one report straight through (no pandas), a folder batch by batch."""
-    from pathlib import Path
-
     from .facts import extract_facts
 
-    if corpus is not None and (str(corpus) == "-" or not Path(corpus).is_dir()):
+    if corpus is not None and (str(corpus) == "-" or not os.path.isdir(corpus)):
         from .corpus import read_documents
 
         docs = read_documents(corpus, encoding=encoding, split=split)
@@ -461,8 +461,9 @@ def terms_command(docs, lexicons, no_default, by, show, run, out):
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(["numbered", "quoted", "series"]),
               help="Keep only these kinds of candidate; repeatable.")
 @click.option("--top", default=0, show_default=True, help="Show only the first N candidates (0: all).")
+@jobs_options
 @output_options(*FORMATS, "xlsx")
-def discover_command(docs, min_count, min_docs, kinds, top, out):
+def discover_command(docs, min_count, min_docs, kinds, top, run, out):
     """Find candidate numbered formulas and slogans in CORPUS from the text alone (no lexicon).
 
     Candidates are a numeral, a measure word and a short head (三个离不开), short quoted
@@ -476,7 +477,7 @@ def discover_command(docs, min_count, min_docs, kinds, top, out):
     from .terms import discover
 
     with progress_bar("discovering") as bar:
-        found = discover(docs, min_count=min_count, min_docs=min_docs, progress=bar)
+        found = discover(docs, min_count=min_count, min_docs=min_docs, progress=bar, run=run)
     if kinds:
         found = found[found["kind"].isin(kinds)].reset_index(drop=True)
     out.frame(found.head(top) if top else found)

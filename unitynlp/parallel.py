@@ -38,6 +38,11 @@ CHUNKS_PER_JOB = 4
 PARALLEL_MIN_CHARS = 200_000
 
 
+def in_process(fn: Callable, docs: pd.DataFrame, **options):
+    """The default ``run`` of the stages that take one: ``fn(docs, **options)`` here, in one piece."""
+    return fn(docs, **options)
+
+
 def default_jobs() -> int:
     """The number of cores this process may use."""
     try:

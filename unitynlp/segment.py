@@ -74,12 +74,17 @@ class Segmenter:
         if backend not in BACKENDS:
             raise InputError(f"unknown backend {backend!r}: choose one of {', '.join(BACKENDS)}")
         self.lexicon = lexicon if lexicon is not None else load_lexicon()
-        self.words = sorted(set(domain_words(self.lexicon)) | {w.strip() for w in words if w.strip()})
+        self._user_words = tuple(sorted({w.strip() for w in words if w.strip()}))
+        self.words = sorted(set(domain_words(self.lexicon)) | set(self._user_words))
         self.hmm = hmm
         self.config = config
         self.backend = _resolve(backend)
         self._cut = (_rjieba_cutter if self.backend == "rjieba" else _jieba_cutter)(self.words)
         self._stop = stopwords()
+
+    def __reduce__(self):
+        # sent to a worker process as its options: each process builds its tokenizer once
+        return _cached_segmenter, (self.lexicon, self.backend, self.hmm, self.config, self._user_words)
 
     def spans(self, text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Tokens of ``text`` (simplified, whitespace dropped) and their original start/end arrays."""
@@ -164,6 +169,14 @@ def segmenter_for(lexicon: Lexicon | None = None, *, backend: Backend = "auto", 
     key = (lexicon.fingerprint, backend, hmm)
     if key not in _SEGMENTERS:
         _SEGMENTERS[key] = Segmenter(lexicon=lexicon, backend=backend, hmm=hmm)
+    return _SEGMENTERS[key]
+
+
+def _cached_segmenter(lexicon: Lexicon, backend: Backend, hmm: bool, config: Config,
+                      words: tuple[str, ...]) -> Segmenter:
+    key = (lexicon.fingerprint, backend, hmm, config, words)
+    if key not in _SEGMENTERS:
+        _SEGMENTERS[key] = Segmenter(lexicon=lexicon, backend=backend, hmm=hmm, config=config, words=words)
     return _SEGMENTERS[key]
 
 

@@ -9,6 +9,9 @@ the cluster than elsewhere, never a term found in more than half the units, a pl
 name or an administrative word (省委, 自治区). Past ``stream_threshold`` units a streaming path (hashed features,
 MiniBatchKMeans) keeps memory bounded. The same input and seed give identical output.
 
+Sectioning and tokenizing work document by document (:func:`unit_tokens`), so they can run in
+worker processes; the model is fitted over the whole corpus in this process.
+
 Frames: ``assignments`` (``ASSIGNMENT_COLUMNS``), ``clusters`` (``CLUSTER_COLUMNS``, numbered
 by size, largest first), ``coords`` (``COORD_COLUMNS``, a 2-D map).
 
@@ -19,7 +22,7 @@ by size, largest first), ``coords`` (``COORD_COLUMNS``, a 2-D map).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -29,8 +32,9 @@ from ..segment import Segmenter, default_segmenter
 from .features import df_bounds, feature_tokenizer, label_terms
 from .models import METHODS, Method, fit_memory
 from .sectioning import SECTION_COLUMNS, sections, split_sections, whole_docs
+from ..parallel import in_process
 
-__all__ = ["cluster", "sections", "split_sections", "parse_k", "ClusterResult", "ASSIGNMENT_COLUMNS",
+__all__ = ["cluster", "unit_tokens", "sections", "split_sections", "parse_k", "ClusterResult", "ASSIGNMENT_COLUMNS",
            "CLUSTER_COLUMNS", "COORD_COLUMNS", "SECTION_COLUMNS"]
 ASSIGNMENT_COLUMNS = ["doc_id", "section", "start", "end", "cluster", "label", "score"]
 CLUSTER_COLUMNS = ["cluster", "size", "label", "terms", "representatives"]
@@ -63,6 +67,7 @@ class ClusterResult:
         return f"k={self.k}{path}; {self.criterion}: {tried or 'n/a'}{edge}"
 
 
+
 def parse_k(value: str | int) -> int | Literal["auto"]:
     """``'auto'`` or a number of clusters ≥ 2, from a command-line value."""
     if isinstance(value, int) or str(value).strip().isdigit():
@@ -77,52 +82,70 @@ def parse_k(value: str | int) -> int | Literal["auto"]:
 def cluster(docs: pd.DataFrame, *, k: int | Literal["auto"] = "auto", unit: Unit = "doc",
             method: Method = "kmeans", seed: int = 0, k_range: tuple[int, int] = (2, 10),
             segmenter: Segmenter | None = None, stream_threshold: int = STREAM_THRESHOLD,
-            batch_size: int = 2000, progress=None) -> ClusterResult:
-    """Cluster the documents (``unit='doc'``) or their sections; see the module docs."""
+            batch_size: int = 2000, progress=None, run=in_process) -> ClusterResult:
+    """Cluster the documents (``unit='doc'``) or their sections; see the module docs.
+
+    ``run(fn, docs, **options)`` runs the per-document stage :func:`unit_tokens` (for instance
+    :func:`unitynlp.parallel.map_docs`); the model is fitted here. A ``segmenter`` goes to
+    worker processes as its options, and each builds it once.
+    """
     if unit not in ("doc", "section"):
         raise InputError(f"unknown unit {unit!r}: choose doc or section")
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
-    units = sections(docs) if unit == "section" else whole_docs(docs)
     k = parse_k(k)
+    units = run(unit_tokens, docs, unit=unit, segmenter=segmenter, progress=progress)
     if k != "auto" and k > len(units):
         raise InputError(f"-k {k} is more than the {len(units)} units to cluster; choose a smaller k"
                          + (" or --unit section" if unit == "doc" else ""))
-    segmenter = segmenter or default_segmenter()
     from sklearn import config_context
 
     with config_context(working_memory=WORKING_MEMORY):
         return _cluster(units, k=k, unit=unit, method=method, seed=seed, k_range=k_range,
-                        segmenter=segmenter, stream_threshold=stream_threshold,
-                        batch_size=batch_size, progress=progress)
+                        stream_threshold=stream_threshold, batch_size=batch_size)
 
 
-def _cluster(units: pd.DataFrame, *, k, unit, method, seed, k_range, segmenter, stream_threshold,
-             batch_size, progress) -> ClusterResult:
+def unit_tokens(docs: pd.DataFrame, *, unit: Unit = "doc", segmenter: Segmenter | None = None,
+                progress=None) -> pd.DataFrame:
+    """The units of ``docs`` (``SECTION_COLUMNS``) with their feature tokens in place of their text.
+
+    ``tokens`` holds them separated by spaces (a token never holds whitespace): a string per
+    unit costs about what its text does, where a list of tokens costs many times more.
+    """
+    units = sections(docs) if unit == "section" else whole_docs(docs)
+    tokenize = feature_tokenizer(segmenter or default_segmenter())
+    texts = units.pop("text").tolist()
+    units["tokens"] = [" ".join(tokenize(text)) for text in (progress(texts) if progress else texts)]
+    return units
+
+
+def _cluster(units: pd.DataFrame, *, k, unit, method, seed, k_range, stream_threshold,
+             batch_size) -> ClusterResult:
     if len(units) > stream_threshold and method == "kmeans":
         from .stream import fit_stream
 
-        fit, terms = fit_stream(units["text"], feature_tokenizer(segmenter), k=k, k_range=k_range,
-                                seed=seed, batch_size=batch_size, progress=progress)
+        fit, terms = fit_stream(units["tokens"], str.split, k=k, k_range=k_range, seed=seed,
+                                batch_size=batch_size)
         return _result(units, fit, terms, unit, streaming=True)
-    counts, vocabulary = _counts(list(units["text"]), feature_tokenizer(segmenter), progress=progress)
+    counts, vocabulary = _counts(units["tokens"])
     X = _tfidf(counts)
     fit = fit_memory(X, k=k, k_range=k_range, method=method, seed=seed)
     return _result(units, fit, _labels(counts, vocabulary, fit.labels, fit.k), unit)
 
 
-def _counts(texts: list[str], tokenizer: Callable[[str], list[str]], *, progress=None):
+def _counts(tokens: pd.Series):
     """Unit × term counts over the kept vocabulary (sorted), and the vocabulary.
 
-    The tokenizer is the vectorizer's analyzer, so token lists are never all held at once.
+    Each unit's tokens are split only while the vectorizer counts them, so token lists are
+    never all held at once.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
-    min_df, max_df = df_bounds(len(texts))
-    vectorizer = CountVectorizer(analyzer=tokenizer, token_pattern=None, lowercase=False,
-                                 min_df=min_df, max_df=max_df)
+    min_df, max_df = df_bounds(len(tokens))
+    vectorizer = CountVectorizer(analyzer=str.split, token_pattern=None, lowercase=False, min_df=min_df,
+                                 max_df=max_df)
     try:
-        counts = vectorizer.fit_transform(progress(texts) if progress else texts)
+        counts = vectorizer.fit_transform(tokens)
     except ValueError:
         raise InputError("the units have no content words left after removing stopwords and "
                          "boilerplate; give longer or more documents") from None

@@ -12,6 +12,10 @@ over the whole corpus with one Aho–Corasick automaton (leftmost-longest, as le
 
 Quantities (50位, 三个月), ordinals (第一), dates, enumerators (一是) and ordinary words
 holding a numeral (进一步, 统一, 一定, idioms such as 一心一意) are not candidates.
+
+The two passes over the text work document by document (:func:`propose`, then
+:func:`count_candidates` with the candidates of the whole corpus), so they can run in worker
+processes; choosing the candidates and ranking them is done once over the corpus.
 """
 from __future__ import annotations
 
@@ -25,8 +29,11 @@ from ..convert import Config
 from ..lexicon import LEXICON_COLUMNS, Lexicon
 from ..segment import Segmenter, stopwords
 from .counting import converted, match_doc
+from ..parallel import in_process
 
 DISCOVER_COLUMNS = ["candidate", "kind", "count", "n_docs", "n_quoted", "doc_id", "start", "end", "example"]
+PROPOSAL_COLUMNS = ["doc_id", "candidate", "source", "extended"]
+FOUND_COLUMNS = ["doc_id", "candidate", "count", "start", "end", "example"]
 KINDS = ("numbered", "quoted", "series")
 NUMERALS = "一二三四五六七八九十两"
 _ALL_NUMERALS = NUMERALS + "百千万亿零〇0123456789０１２３４５６７８９"
@@ -53,34 +60,62 @@ EXTEND_SHARE = 0.8
 RARE_WORD = 10  # jieba frequency below which a dictionary word with two numerals may be a formula
 
 
+
 def discover(docs: pd.DataFrame, *, min_count: int = 1, min_docs: int = 1, context: int = 12,
-             config: Config = "t2s", progress=None) -> pd.DataFrame:
+             config: Config = "t2s", progress=None, run=in_process) -> pd.DataFrame:
     """Candidate formulas and slogans in ``docs`` ranked by documents then count (``DISCOVER_COLUMNS``).
 
     ``example`` is the first occurrence with ``context`` characters each side (original text;
     ``doc_id``/``start``/``end`` locate it); ``n_quoted`` counts occurrences in quotation marks.
+    ``run(fn, docs, **options)`` runs the two per-document passes, :func:`propose` and
+    :func:`count_candidates` (for instance :func:`unitynlp.parallel.map_docs`); choosing and
+    ranking the candidates over the corpus happens here.
+    """
+    kinds, quoted, unquoted = _merge(run(propose, docs, config=config, progress=progress))
+    lexicon = Lexicon(pd.DataFrame({"canonical": list(kinds), "category": list(kinds.values()),
+                                    "variants": [()] * len(kinds)}).reindex(columns=LEXICON_COLUMNS, fill_value=""))
+    found = run(count_candidates, docs, lexicon=lexicon, context=context, config=config)
+    return _rank(found, kinds, quoted, unquoted, min_count=min_count, min_docs=min_docs)
+
+
+def propose(docs: pd.DataFrame, *, config: Config = "t2s", progress=None) -> pd.DataFrame:
+    """Every candidate each generator proposes, document by document (``PROPOSAL_COLUMNS``).
+
+    ``source`` is the generator (quoted, series, numbered); ``extended`` is a numbered formula
+    with the word after it (四项基本原则), or empty.
     """
     segmenter = _plain_segmenter(config)
-    convs = list(converted(docs, config=config))
+    rows = []
+    for doc_id, conv in converted(docs, config=config, progress=progress):
+        rows.extend((doc_id, phrase, "quoted", "") for phrase in quoted_phrases(conv.text))
+        rows.extend((doc_id, phrase, "series", "") for phrase in series(conv.text))
+        rows.extend((doc_id, phrase, "numbered", extended or "")
+                    for phrase, extended in numbered(segmenter.tokenize(conv.text)))
+    return pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
+
+
+def _merge(proposals: pd.DataFrame) -> tuple[dict[str, str], Counter, set[str]]:
+    """The candidates of the corpus with their kind, the count of each quoted phrase, and the
+    candidates some generator other than quotation marks found."""
     kinds: dict[str, str] = {}
     quoted: Counter = Counter()
-    unquoted: set[str] = set()  # found by a generator other than quotation marks
+    unquoted: set[str] = set()
     formulas: Counter = Counter()
     extensions: Counter = Counter()
-    for _, conv in (progress(convs) if progress else convs):
-        for phrase in quoted_phrases(conv.text):
+    for phrase, source, extended in zip(proposals["candidate"], proposals["source"], proposals["extended"]):
+        if source == "quoted":
             quoted[phrase] += 1
             kinds.setdefault(phrase, _kind(phrase))
-        for phrase in series(conv.text):
+        elif source == "series":
             kinds.setdefault(phrase, "series")
             unquoted.add(phrase)
-        for phrase, extended in numbered(segmenter.tokenize(conv.text)):
+        else:
             formulas[phrase] += 1
             extensions[phrase, extended] += 1
     for phrase in _complete(formulas, extensions):
         kinds.setdefault(phrase, "numbered")
         unquoted.add(phrase)
-    return _rank(convs, kinds, quoted, unquoted, min_count=min_count, min_docs=min_docs, context=context)
+    return kinds, quoted, unquoted
 
 
 def _complete(formulas: Counter, extensions: Counter) -> list[str]:
@@ -96,26 +131,33 @@ def _complete(formulas: Counter, extensions: Counter) -> list[str]:
     return out
 
 
-def _rank(convs, kinds: dict, quoted: Counter, unquoted: set, *, min_count: int, min_docs: int,
-          context: int) -> pd.DataFrame:
-    """Count every candidate over the corpus and rank them; drop quoted phrases mostly seen unquoted."""
-    lexicon = Lexicon(pd.DataFrame({"canonical": list(kinds), "category": list(kinds.values()),
-                                    "variants": [()] * len(kinds)}).reindex(columns=LEXICON_COLUMNS, fill_value=""))
-    rows, originals = [], {}
-    for doc_id, conv in convs:
+def count_candidates(docs: pd.DataFrame, *, lexicon: Lexicon, context: int = 12,
+                     config: Config = "t2s") -> pd.DataFrame:
+    """How often each candidate of ``lexicon`` occurs in each document, with its first occurrence
+    there (original offsets, ``context`` characters each side): ``FOUND_COLUMNS``."""
+    rows = []
+    for doc_id, conv in converted(docs, config=config):
         _, _, (starts, ends), terms = match_doc(conv, lexicon)
-        rows.extend(zip([doc_id] * len(terms), terms, starts.tolist(), ends.tolist()))
-        originals[doc_id] = conv.original
-    if not rows:
+        counts = Counter(terms)
+        first: dict[str, tuple[int, int]] = {}
+        for term, start, end in zip(terms, starts.tolist(), ends.tolist()):
+            first.setdefault(term, (start, end))
+        rows.extend((doc_id, term, counts[term], start, end,
+                     conv.original[max(0, start - context):end + context].replace("\n", " "))
+                    for term, (start, end) in first.items())
+    return pd.DataFrame(rows, columns=FOUND_COLUMNS)
+
+
+def _rank(found: pd.DataFrame, kinds: dict, quoted: Counter, unquoted: set, *, min_count: int,
+          min_docs: int) -> pd.DataFrame:
+    """Sum the counts over the corpus and rank the candidates; drop quoted phrases mostly seen unquoted."""
+    if found.empty:
         return pd.DataFrame(columns=DISCOVER_COLUMNS)
-    hits = pd.DataFrame(rows, columns=["doc_id", "candidate", "start", "end"])
-    table = hits.groupby("candidate", sort=False).agg(count=("doc_id", "size"), n_docs=("doc_id", "nunique"))
-    first = hits.drop_duplicates("candidate").set_index("candidate")
+    table = found.groupby("candidate", sort=False).agg(count=("count", "sum"), n_docs=("doc_id", "size"))
+    first = found.drop_duplicates("candidate").set_index("candidate")[["doc_id", "start", "end", "example"]]
     table = table.join(first).reset_index()
     table["kind"] = table["candidate"].map(kinds)
     table["n_quoted"] = table["candidate"].map(quoted).fillna(0).astype("int64")
-    table["example"] = [originals[d][max(0, s - context):e + context].replace("\n", " ")
-                        for d, s, e in zip(table["doc_id"], table["start"], table["end"])]
     rarely_quoted = ~table["candidate"].isin(unquoted) & (table["n_quoted"] < QUOTED_SHARE * table["count"])
     table = table[(table["count"] >= min_count) & (table["n_docs"] >= min_docs) & ~rarely_quoted]
     table = table.sort_values(["n_docs", "count", "n_quoted", "candidate"], ascending=[False, False, False, True],
