@@ -11,8 +11,6 @@ Modules: ``corpus`` (reading), ``convert`` (traditional → simplified with offs
 """
 from __future__ import annotations
 
-import logging
-
 __version__ = "0.1.0"
 __all__ = ["read_corpus", "convert_docs", "segment_docs", "Segmenter", "load_lexicon", "__version__"]
 _EXPORTS = {  # name → (module, attribute); loaded on first use so the CLI starts fast
@@ -22,8 +20,6 @@ _EXPORTS = {  # name → (module, attribute); loaded on first use so the CLI sta
     "Segmenter": ("segment", "Segmenter"),
     "load_lexicon": ("lexicon", "load_lexicon"),
 }
-
-logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name):

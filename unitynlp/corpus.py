@@ -23,13 +23,9 @@ import io
 import json
 import re
 import sys
-import zipfile
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal
-from xml.etree import ElementTree
-
 
 from .errors import EmptyCorpusError, EncodingError, InputError
 
@@ -123,6 +119,9 @@ def _common_share(text: str) -> float:
 
 def read_docx(data: bytes, name: str) -> str:
     """The paragraphs of a .docx file, one per line (tabs and line breaks kept)."""
+    import zipfile  # imported here: reading plain text files does not need them
+    from xml.etree import ElementTree
+
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -337,6 +336,8 @@ def _frame(docs: list[dict]) -> "pd.DataFrame":
 
 def bundled_corpus_path() -> Path:
     """The folder of the bundled seed corpus (five reports, traditional characters)."""
+    from importlib import resources
+
     return Path(str(resources.files("unitynlp.corpora").joinpath("seed")))
 
 

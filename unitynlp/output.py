@@ -14,7 +14,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Sequence
@@ -172,6 +171,8 @@ def writable_target(path: str | Path, *, force: bool) -> Path:
 def atomic_file(target: Path, mode: str = "wb", **kwargs):
     """A file object on a temporary file beside ``target``, renamed into place when the block ends
     without error and removed otherwise."""
+    import tempfile  # only a command that writes a file pays for it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, mode, **kwargs) as fh:

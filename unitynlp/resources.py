@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import os
+import pkgutil
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 
 def data_text(name: str) -> str:
     """Text of a file shipped in ``unitynlp/data``."""
-    return resources.files("unitynlp.data").joinpath(name).read_text(encoding="utf-8")
+    # through the package's loader, as importlib.resources does, without its import cost
+    # (pathlib, tempfile, zipfile): every command reads data files at start-up
+    return pkgutil.get_data("unitynlp.data", name).decode("utf-8")
 
 
 def data_path(name: str):
     """A Traversable pointing at a shipped data file."""
+    from importlib import resources
+
     return resources.files("unitynlp.data").joinpath(name)
 
 
