@@ -168,5 +168,5 @@ def test_workers_are_started_once_for_many_calls():
     with shared_workers():
         first = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
         second = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
-    assert first == second and len(first) <= 2
-    assert set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"]).isdisjoint(first)  # outside: new workers
+    assert len(first | second) <= 2  # the same two workers (one may have taken every chunk of a call)
+    assert set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"]).isdisjoint(first | second)  # outside: new ones
