@@ -11,7 +11,7 @@ leading component and ``date`` holds the normalised date (``2024``, ``2024-03``,
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..errors import InputError
 from .extract import FACT_COLUMNS, extract_simplified
@@ -25,27 +25,31 @@ __all__ = ["FACT_COLUMNS", "KINDS", "extract_facts", "facts", "summary_line"]
 
 def extract_facts(text: str, *, doc_id: str = "", kinds: Iterable[str] | None = None) -> list[dict]:
     """The facts of one text as dicts with the keys ``FACT_COLUMNS`` (offsets into ``text``)."""
-    wanted = _check_kinds(kinds)
+    return [dict(zip(FACT_COLUMNS, row)) for row in _rows(text, doc_id, _check_kinds(kinds))]
+
+
+def _rows(text: str, doc_id: str, wanted: set[str] | None) -> Iterator[tuple]:
+    """The facts of one text as tuples of the ``FACT_COLUMNS`` values."""
     if not isinstance(text, str) or not text:
-        return []
+        return
     from ..convert import get_converter
 
     conv = get_converter().convert(text)
-    rows = []
+    to_original = None if conv.identity else conv.to_original  # t2s nearly always keeps the offsets
+    sentence_span = sentence = None
     for c in extract_simplified(conv.text):
         if wanted is not None and c["kind"] not in wanted:
             continue
-        start, end = conv.to_original(*c["_span"])
-        qs = conv.to_original(*c["_qspan"]) if "_qspan" in c else None
-        ss, se = conv.to_original(*c["_sentence"])
-        rows.append({
-            "doc_id": doc_id, "start": start, "end": end, "text": text[start:end],
-            "value": c["value"], "value_max": c["value_max"], "unit": c["unit"], "kind": c["kind"],
-            "qualifier": c["qualifier"], "qualifier_text": text[qs[0]:qs[1]] if qs else "",
-            "subject": c["subject"], "base": c["base"], "change": c["change"],
-            "date": c.get("date", ""), "sentence": text[ss:se].strip(),
-        })
-    return rows
+        span, qspan, sspan = c["_span"], c.get("_qspan"), c["_sentence"]
+        if to_original is not None:
+            span, sspan = to_original(*span), to_original(*sspan)
+            qspan = to_original(*qspan) if qspan else None
+        if sspan != sentence_span:  # the facts of a sentence share its text
+            sentence_span, sentence = sspan, text[sspan[0]:sspan[1]].strip()
+        start, end = span
+        yield (doc_id, start, end, text[start:end], c["value"], c["value_max"], c["unit"], c["kind"],
+               c["qualifier"], text[qspan[0]:qspan[1]] if qspan else "", c["subject"], c["base"], c["change"],
+               c.get("date", ""), sentence)
 
 
 def _check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
@@ -62,10 +66,10 @@ def facts(docs: "pd.DataFrame", *, kinds: Iterable[str] | None = None) -> "pd.Da
     """Facts of every document of a frame with columns ``doc_id`` and ``text``: columns ``FACT_COLUMNS``."""
     import pandas as pd
 
-    _check_kinds(kinds)
-    rows: list[dict] = []
+    wanted = _check_kinds(kinds)
+    rows: list[tuple] = []
     for doc_id, text in zip(docs["doc_id"], docs["text"]):
-        rows.extend(extract_facts(text, doc_id=doc_id, kinds=kinds))
+        rows.extend(_rows(text, doc_id, wanted))
     frame = pd.DataFrame(rows, columns=FACT_COLUMNS)
     return frame.astype({"start": "int64", "end": "int64", "value": "float64", "value_max": "float64"})
 

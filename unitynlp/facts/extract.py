@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from .formulas import _formula_spans
 from .numerals import CN_BIG, CN_DIGITS, is_digitwise, parse_number
@@ -16,8 +17,9 @@ FACT_COLUMNS = ["doc_id", "start", "end", "text", "value", "value_max", "unit", 
 _DIGITS = "0123456789０１２３４５６７８９"
 _OPEN_QUOTES = "“\"‘「『"
 _FINANCIAL = "壹贰貳叁肆伍陆陸柒捌玖拾佰仟"
-_CLOSE_QUOTES = "”\"’」』"
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: an opening quote that no closing quote (other than ") follows up to the end of the searched window
+_OPEN_QUOTE_TAIL = re.compile(r"[“\"‘「『][^”’」』]*\Z")
+_CLOSE_QUOTE = re.compile(r"[”\"’」』]")
 _LATIN = re.compile(r"[A-Za-z]")
 #: 一年 is a duration only in these contexts (过去一年, 一年来), not in 一年一度
 _ONE_YEAR_BEFORE = ("过去", "近", "这", "用", "经过", "历时", "花了", "前", "后", "头", "半")
@@ -30,15 +32,23 @@ _SCALE_PRE = ("近", "约", "逾", "超", "超过", "将近", "接近", "突破"
 _PRE_LAST = frozenset(w[-1] for w in PRE_QUALIFIERS)  # 超过, 约: a qualifier ends with one of these
 _ORDINAL_SEP = frozenset("、和至到-")
 _ORDINAL_LIST = re.compile(r"第[0-9０-９一二三四五六七八九十]{1,3}[、和至到-]\Z")
-#: nouns of people that stand in for the measure word 人 (5111贫困人口, 9748万农村人口, 6600多万纳税人)
 _POINTS_TAIL = re.compile(r"(?:、|和|及|与)[0-9０-９]+(?:[.．][0-9０-９]+)?个百分点")
 #: the rest of a short quoted name after its number (“15分钟就业服务圈”, “2小时重庆”)
 _NAME_IN_QUOTES = re.compile(r"[^”\"’」』，。；、\n]{1,10}[”\"’」』]")
 _QUOTE_HEAD = re.compile(r"“[^“”，。；\n]{1,5}\Z")
 _NOUN_OF_HOUSEHOLDS = re.compile(r"(?:农牧|农|脱贫|贫困|低保|困难)户")
+#: nouns of people that stand in for the measure word 人 (5111贫困人口, 9748万农村人口, 6600多万纳税人)
 _NOUN_OF_PEOPLE = re.compile(r"(?:农村|贫困|城镇|农业|流动|常住|户籍|脱贫|搬迁|城市)?人口|纳税人|农民工|农牧民")
-#: after 万/亿, a short noun phrase naming people also stands in for 人 (358万居家老年人, 400万城乡居民)
-_PEOPLE_AFTER_SCALE = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:老年人|老人|居民|群众|学生|儿童|职工|患者|农民|游客|旅客|市民)(?![\u4e00-\u9fff]{0,2}[0-9０-９])")
+
+
+@lru_cache(maxsize=None)
+def _people_after_scale() -> re.Pattern:
+    """After 万/亿, a short noun phrase naming people also stands in for 人 (358万居家老年人, 400万城乡居民).
+
+    Compiled on first use: few texts need it, and its CJK ranges are slow to compile.
+    """
+    return re.compile(r"[\u4e00-\u9fff]{0,4}?(?:老年人|老人|居民|群众|学生|儿童|职工|患者|农民|游客|旅客|市民)"
+                      r"(?![\u4e00-\u9fff]{0,2}[0-9０-９])")
 
 
 class _Cand(dict):
@@ -120,12 +130,12 @@ def _ratio(m: re.Match, s: str) -> _Cand | None:
 
 
 def _chinese_ok(n: str, unit: str, surface: str, s: str, start: int, end: int, pre: str) -> bool:
-    """Checks for a quantity written in Chinese numerals (most 一 + measure word are "a")."""
-    if is_digitwise(n) and len(n) > 1:  # 三五年, 七八个: vague
+    """Checks for a quantity written in Chinese numerals (a lone 一 is first decided by :func:`_one_counts`)."""
+    if len(n) > 1 and is_digitwise(n):  # 三五年, 七八个: vague
         return False
     if n in ("零", "〇", "○"):
         return False
-    if not any(ch in CN_DIGITS for ch in n):  # 千亿, 百万: a scale, unless 突破千亿 / 近万人
+    if CN_DIGITS.keys().isdisjoint(n):  # 千亿, 百万: a scale, unless 突破千亿 / 近万人
         return pre in _SCALE_PRE and unit != "年" and not s.startswith(("的", "以上"), end)
     if n == "二" and surface not in ("年", "个月", "天", "小时", "倍", "番", "成") and unit != "%":
         return False  # 二轮, 二次, 二期: ordinals
@@ -137,15 +147,18 @@ def _chinese_ok(n: str, unit: str, surface: str, s: str, start: int, end: int, p
         return False
     if _in_short_quote(s, start, end):
         return False  # “两个维护”, “科创板八条”: a formula in quotes
-    if any(ch in _FINANCIAL for ch in n) and len(n) < 2 and unit != "元":
+    if len(n) < 2 and n in _FINANCIAL and unit != "元":
         return False  # 大陆首只, 入伍: a lone financial numeral is a word
-    if n == "一":
-        if surface == "年":
-            return s[max(0, start - 2):start].endswith(_ONE_YEAR_BEFORE) or s[end:end + 2].startswith(_ONE_YEAR_AFTER)
-        if surface == "个月":
-            return s[max(0, start - 2):start].endswith(_ONE_YEAR_BEFORE)
-        return surface in ("倍", "番") or _in_arabic_list(s, start, surface)
     return True
+
+
+def _one_counts(s: str, start: int, end: int, surface: str) -> bool:
+    """一 + measure word counts only as a duration (过去一年), 一倍/一番 or in a list of counts."""
+    if surface == "年":
+        return s[max(0, start - 2):start].endswith(_ONE_YEAR_BEFORE) or s[end:end + 2].startswith(_ONE_YEAR_AFTER)
+    if surface == "个月":
+        return s[max(0, start - 2):start].endswith(_ONE_YEAR_BEFORE)
+    return surface in ("倍", "番") or _in_arabic_list(s, start, surface)
 
 
 def _in_arabic_list(s: str, start: int, surface: str) -> bool:
@@ -162,16 +175,12 @@ def _in_arabic_list(s: str, start: int, surface: str) -> bool:
 
 def _in_short_quote(s: str, start: int, end: int) -> bool:
     """The span sits in a quotation of a few characters (“两个维护”, “五城三小时经济圈”)."""
-    before, after = s[max(0, start - 6):start], s[end:end + 8]
-    opened = max(before.rfind(q) for q in _OPEN_QUOTES)
-    if opened < 0 or any(q in before[opened + 1:] for q in _CLOSE_QUOTES if q != '"'):
-        return False
-    return any(q in after for q in _CLOSE_QUOTES)
+    return bool(_OPEN_QUOTE_TAIL.search(s, max(0, start - 6), start) and _CLOSE_QUOTE.search(s, end, end + 8))
 
 
 def _quantity(m: re.Match, s: str) -> list[_Cand]:
     """A number with its unit (or a multiplier), a qualifier and possibly a range head."""
-    n, surface, mult = m.group("n"), m.group("u"), m.group("m")
+    lo, n, mult, surface, written_post = m.group("lo", "n", "m", "u", "post")
     arabic = n[0] in _DIGITS
     if not surface and not mult:  # a bare number: most are not facts; the cheap checks first
         if arabic:
@@ -179,11 +188,13 @@ def _quantity(m: re.Match, s: str) -> list[_Cand]:
                 return []
         elif len(n) < 2 or n[-1] not in CN_BIG:
             return []
-    head = m.start("lo") if m.group("lo") else m.start("n")
+    elif n == "一" and surface and not _one_counts(s, m.start("n"), m.end("u"), surface):
+        return []  # the commonest rejection (一个, 一批: "a"), decided before any other check
+    head = m.start("lo") if lo else m.start("n")
     before = s[head - 1:head] if head else ""
     pre_m = PRE_RE.search(s, max(0, head - 3), head) if before in _PRE_LAST else None
     pre = pre_m.group(0) if pre_m else ""
-    post = m.group("post") or ""
+    post = written_post or ""
     if before in _ORDINAL_SEP and _ORDINAL_LIST.search(s, max(0, head - 6), head):
         return []  # 第1、2名: the 第 governs the whole list
     found = _unit_of(m, s, n, surface, mult, arabic, pre)
@@ -192,7 +203,7 @@ def _quantity(m: re.Match, s: str) -> list[_Cand]:
     unit, kind = found
     if post in ("多", "余") and not (unit in TIME_UNITS or unit == "倍" or (not surface and (mult or n[-1] in CN_BIG))):
         post = ""  # 100多名 keeps its 多 inside; 3年多 and 3万多 take it after
-    end = m.end() - (len(m.group("post") or "") - len(post))
+    end = m.end() - (len(written_post or "") - len(post))
     per = _PER_UNIT.match(s, end) if surface and not post else None
     if per:  # 485元/月, 30元/吨, 16.8万元/人左右
         unit, end = f"{unit}/{per.group(1)}", per.end()
@@ -205,7 +216,7 @@ def _quantity(m: re.Match, s: str) -> list[_Cand]:
         return []  # “15分钟健身圈”, “3个100”, “两个70%”: a name, not a quantity
     n_start = m.start("n")
     if arabic and not mult and kind == "count" and unit not in ("", "人次", "户次") and n[-1] in _DIGITS \
-            and (n_start == 0 or s[n_start - 1] in "\n\r") and not m.group("lo"):
+            and (n_start == 0 or s[n_start - 1] in "\n\r") and not lo:
         dot = max(n.find("."), n.find("．"))
         if dot > 0:  # 8.6个重大科技专项 at the start of a line: list number 8, then 6个
             n, n_start = n[dot + 1:], n_start + dot + 1
@@ -214,7 +225,7 @@ def _quantity(m: re.Match, s: str) -> list[_Cand]:
     if pre and not (pre in ("近", "将近") and unit in ("年", "个月")):  # 近5年: the last five years
         cand["_pre"] = pre
     cand["_span"] = (n_start - len(cand.get("_pre", "")), end)
-    return _with_range(m, cand, arabic, mult)
+    return _with_range(m, cand, arabic, mult) if lo else [cand]
 
 
 def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None, arabic: bool,
@@ -225,7 +236,7 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
             return "人", "count"  # 5111贫困人口, 9748万农村人口
         if arabic and _NOUN_OF_HOUSEHOLDS.match(s, m.end()):
             return "户", "count"  # 78万农牧户
-        if arabic and mult and _PEOPLE_AFTER_SCALE.match(s, m.end()):
+        if arabic and mult and _people_after_scale().match(s, m.end()):
             return "人", "count"  # 358万居家老年人
         if arabic and mult and not _LATIN.match(s, m.end()):
             return "", "count"  # 3万, 1.2亿
@@ -245,7 +256,7 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
         return None
     if arabic and _LATIN.match(s, m.end("n")) and not _LATIN.match(surface):
         return None  # 5G, 3A级
-    if surface == "成" and u_end < len(s) and _CJK.match(s[u_end]) and not s.startswith(_CHENG_AFTER, u_end):
+    if surface == "成" and "\u4e00" <= s[u_end:u_end + 1] <= "\u9fff" and not s.startswith(_CHENG_AFTER, u_end):
         return None  # 一成不变
     if surface == "番" and not (s[max(0, start - 1):start] == "翻" or s[max(0, start - 2):start] == "翻了"):
         return None
@@ -256,8 +267,6 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
 
 def _with_range(m: re.Match, cand: _Cand, arabic: bool, mult: str | None) -> list[_Cand]:
     """Merge a range head (2015-2017年, 5%-6%, 3-5万元) into ``cand``, or emit it as its own fact."""
-    if not m.group("lo"):
-        return [cand]
     table = unit_table()
     lo_info = table[m.group("lou")] if m.group("lou") else None
     lo_unit = lo_info.unit if lo_info else cand["unit"]
@@ -278,21 +287,22 @@ def _candidates(s: str) -> list[_Cand]:
     for m in candidates(s):
         if m.end() - m.start() > _MAX_SPAN:  # digit soups, not figures
             continue
-        if m.group("qty") is not None:
+        branch = m.lastgroup  # the named alternative of master() that matched
+        if branch == "qty":
             out.extend(_quantity(m, s))
             continue
-        if m.group("date") is not None:
+        if branch == "date":
             cand = _date(m, s)
-        elif m.group("pct") is not None:
+        elif branch == "pct":
             cand = _percent_words(m)
-        elif m.group("frac") is not None:
+        elif branch == "frac":
             cand = _fraction(m)
         else:
             cand = _ratio(m, s)
         if cand is not None:
             cand.setdefault("_span", m.span())
             cand.setdefault("_post", "")
-            if m.group("pct") is not None or m.group("frac") is not None:
+            if branch == "pct" or branch == "frac":
                 _attach_pre_post(cand, s)
             out.append(cand)
     return out
@@ -312,16 +322,21 @@ def _attach_pre_post(cand: _Cand, s: str) -> None:
     cand["_span"] = (start, end)
 
 
-def _overlaps(spans: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+def _overlaps(starts: list[int], reach: list[int], start: int, end: int) -> bool:
+    """The span overlaps one of the three formulas starting last before its end.
+
+    ``reach[j]`` is the furthest end of formulas ``j-2`` to ``j``.
+    """
     i = bisect.bisect_right(starts, end - 1)
-    return any(spans[j][1] > start for j in range(max(0, i - 3), i))
+    return i > 0 and reach[i - 1] > start
 
 
 def extract_simplified(s: str) -> list[_Cand]:
     """Facts of a simplified text, in its own offsets (the core of :func:`extract_facts`)."""
     formula = _formula_spans(s)
-    fstarts = [a for a, _ in formula]
-    cands = [c for c in _candidates(s) if not _overlaps(formula, fstarts, *c["_span"])]
+    starts = [a for a, _ in formula]
+    reach = [max(e for _, e in formula[max(0, j - 2):j + 1]) for j in range(len(formula))]
+    cands = [c for c in _candidates(s) if not _overlaps(starts, reach, *c["_span"])]
     fill_subjects(cands, s)
     return cands
 

@@ -15,11 +15,12 @@ from .numerals import CN_CHARS
 
 #: plans and meetings: 十四五, 二十届三中全会, 十四届全国人大三次会议 (the parts before a unit)
 _N = "[一二三四五六七八九十]"
-#: every branch starts with a Chinese numeral; the leading lookahead lets the scan skip other text fast
-PLAN_RE = re.compile(rf"(?=[{CN_CHARS}])(?:十[一二三四五六七八九]?五(?:规划|时期|期间|以来|”|\")"
-                     rf"|(?<!{_N}){_N}{{1,3}}届(?:[省市区县州]委)?(?:(?:{_N}{{1,3}}次[、，,和及]?){{1,6}}"
+#: every branch starts with a Chinese numeral, consumed by the leading class (each branch checks it
+#: and the character before it by lookbehinds): a leading class lets the scan skip other text fast
+PLAN_RE = re.compile(rf"[{CN_CHARS}](?:(?<=十)[一二三四五六七八九]?五(?:规划|时期|期间|以来|”|\")"
+                     rf"|(?<={_N})(?<!{_N}{_N}){_N}{{0,2}}届(?:[省市区县州]委)?(?:(?:{_N}{{1,3}}次[、，,和及]?){{1,6}}"
                      rf"(?:全会|全体会议|会议)|{_N}{{1,3}}中|全国|人大|政协|中央|党代)"
-                     rf"|(?<![{CN_CHARS}])[{CN_CHARS}]{{1,4}}(?:次会议|中全会|次全会|次党代会|次代表大会))")
+                     rf"|(?<![{CN_CHARS}][{CN_CHARS}])[{CN_CHARS}]{{0,3}}(?:次会议|中全会|次全会|次党代会|次代表大会))")
 
 
 @lru_cache(maxsize=None)
@@ -32,7 +33,12 @@ def _formula_re() -> re.Pattern:
             term = term.strip()
             if term and any(ch in CN_CHARS for ch in term):
                 terms.add(term)
-    return re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)))
+    # Longest first, grouped by first character: the regex engine then tries only the terms that
+    # start with the character at hand (the same matches as one flat alternation, ~4x faster).
+    by_first: dict[str, list[str]] = {}
+    for term in sorted(terms, key=len, reverse=True):
+        by_first.setdefault(term[0], []).append(re.escape(term[1:]))
+    return re.compile("|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items()))
 
 
 def _formula_spans(simplified_text: str) -> list[tuple[int, int]]:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 #: Chinese and financial digits, simplified and traditional forms
 CN_DIGITS = {
@@ -71,6 +72,7 @@ def _chinese_integer(text: str) -> int:
     return total + section + number
 
 
+@lru_cache(maxsize=8192)  # a corpus repeats the same few thousand numbers (一, 两, 2024, 3万)
 def parse_number(text: str) -> float:
     """Value of an Arabic, Chinese or mixed number (``3万``, ``1.6万亿``, ``十二万``)."""
     text = text.replace(" ", "")

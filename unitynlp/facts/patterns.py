@@ -46,11 +46,9 @@ POST_QUALIFIERS = ("及以上", "以上", "以下", "左右", "以内", "之内"
 
 
 def _unit_alternation() -> str:
-    parts = []
-    for surface, unit in sorted(unit_table().items(), key=lambda kv: -len(kv[0])):
-        nfb = "|".join(re.escape(w) for w in unit.not_followed_by)
-        parts.append(re.escape(surface) + (f"(?!{nfb})" if nfb else ""))
-    return "|".join(parts)
+    # one lookahead per word: (?!行|川) would become a class of CJK characters, slow to compile
+    return "|".join(re.escape(surface) + "".join(f"(?!{re.escape(w)})" for w in unit.not_followed_by)
+                    for surface, unit in sorted(unit_table().items(), key=lambda kv: -len(kv[0])))
 
 
 @lru_cache(maxsize=None)
@@ -90,7 +88,9 @@ def candidates(text: str):
     follow = _lone_follow()
     pos = 0
     for run in NUMERAL_RUN.finditer(text):
-        p, stop = max(run.start(), pos), run.end()
+        p, stop = run.span()
+        if p < pos:  # the previous match ran into this run
+            p = pos
         if stop - p == 1 and text[p] in _CN_D and text[stop:stop + 1] not in follow:
             continue  # 一体, 三中, 两重: a lone Chinese digit with nothing that can make it a figure
         while p < stop:

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import bisect
 import re
 
 from .patterns import CHANGE_RE, CLAUSE_SEP, DECREASE, POST_CLASS, PRE_QUALIFIERS, SENTENCE_END, SHARE_RE
@@ -21,21 +20,24 @@ _SEP_CLASS = re.escape("".join(ch for ch in CLAUSE_SEP if ch not in "“”\"‘
 #: the list separators inside a clause (原煤、原油、天然气产量)
 _HARD_SEP_CLASS = re.escape("".join(ch for ch in CLAUSE_SEP if ch not in "“”\"‘’《》、"))
 _QUOTE_SEP_CLASS = re.escape(CLAUSE_SEP)
-_LIST_CLAUSE = re.compile(rf"[^{_HARD_SEP_CLASS}]{{0,60}}\Z")
-_CLAUSE_TAIL = re.compile(rf"[^{_SEP_CLASS}]{{0,40}}\Z")
+#: a window up to its last separator: a clause starts after it (matching back from the end of the
+#: window is linear in the clause, where a search for the clause itself retries every start)
+_TO_LAST_HARD_SEP = re.compile(rf"(?s:.*)[{_HARD_SEP_CLASS}]")
+_TO_LAST_SEP = re.compile(rf"(?s:.*)[{_SEP_CLASS}]")
+_TO_SENTENCE_END = re.compile(r"(?s:.*)[。！？!?\n\r]")
 #: the words after a number: a leading quoted name (“两重”项目, “4+1”专项基金) then up to a separator
 _CLAUSE_HEAD = re.compile(rf"(?:“[^”{_HARD_SEP_CLASS}]{{1,12}}”)?[^{_QUOTE_SEP_CLASS}0-9０-９]{{0,30}}")
 _LEAD = re.compile(r"^(?:[①-⑳]|其中|而|但是|但|预计|力争|确保|按可比价格?计算|按现价计算|扣除(?:物价|价格)因素后?|全[省市区国疆](?![内外际委场域面])|(?:实现|完成)(?![率值了])|另外|此外|同时|截至目前|截止目前|截至|截止|目前|当前|现有|拥有|共有|全年|今年|去年|现(?![代金场状行象实])|"
                    r"(?:[12１２][0-9０-９]{3}|[一二三四五六七八九〇○零]{4})年(?:[0-9０-９]{1,2}月)?(?:底|末|初)?|年末|年底|我[省市区县州镇乡]|全[省市区县州镇乡]?共?有|"
                    r"[一二三四五六七八九十]{1,2}是|累计|已|共(?![建享同])|有(?![序效力关所机利益])|总计|合计|并|在|将|使|让|把|对|的|和|及|、)+")
-_TRAIL = re.compile(r"(?:比前|较前|(?:比|较|同)(?:上年|去年|上年同期|同期|上一年|前一年|前[一二三四五六七八九十两0-9]{1,2}年|[12１２][0-9０-９]{3}年|[一二三四五六七八九〇]{4}年)(?:年初预算|同期|末|底)?(?:相比)?|"
-                    r"等于|相当于|拟按|拟|实际|名义|压降|压减|削减|缩减|同口径|可比口径|上涨|下跌|回落|下滑|回升|增产|减产|增收|减收|就有|平均每年|每年平均|每年|年平均|递增|递减|调整|迈上|跨上|跃上|站上|跻身|扩展|增至|升至|降至|减至|"
-                    r"同比|比上年|比去年|较上年|年均|分别|累计|平均|合计|总计|共计|已经|已|(?<!人)均|将|可|要|再|"
-                    r"连续|持续|继续|首次|又|还|仍|稳定在|保持在|控制在|净增|净|"
-                    r"(?:低于|高于|快于|慢于|超出)(?:全国|全省|全市|全区)?(?:平均水平)?|"
-                    r"达到|达|为|是|有|共|计|约|大约|近|将近|超过|超|逾|不足|不到|不少于|增长|增加|提高|上升|提升|"
-                    r"增|下降|减少|降低|降|减|缩小|扩大|占|实现|完成|突破|至|到|由|从|已|了|(?<!人)均|的|在|保持|稳定|控制|"
-                    r"以|之|于|新增|共有|拥有|总|计划|预计|力争|确保|全部|合计|总计|共计|分别)+\Z")
+_TRAIL_WORDS = (r"(?:比前|较前|(?:比|较|同)(?:上年|去年|上年同期|同期|上一年|前一年|前[一二三四五六七八九十两0-9]{1,2}年|[12１２][0-9０-９]{3}年|[一二三四五六七八九〇]{4}年)(?:年初预算|同期|末|底)?(?:相比)?|"
+                r"等于|相当于|拟按|拟|实际|名义|压降|压减|削减|缩减|同口径|可比口径|上涨|下跌|回落|下滑|回升|增产|减产|增收|减收|就有|平均每年|每年平均|每年|年平均|递增|递减|调整|迈上|跨上|跃上|站上|跻身|扩展|增至|升至|降至|减至|"
+                r"同比|比上年|比去年|较上年|年均|分别|累计|平均|合计|总计|共计|已经|已|(?<!人)均|将|可|要|再|"
+                r"连续|持续|继续|首次|又|还|仍|稳定在|保持在|控制在|净增|净|"
+                r"(?:低于|高于|快于|慢于|超出)(?:全国|全省|全市|全区)?(?:平均水平)?|"
+                r"达到|达|为|是|有|共|计|约|大约|近|将近|超过|超|逾|不足|不到|不少于|增长|增加|提高|上升|提升|"
+                r"增|下降|减少|降低|降|减|缩小|扩大|占|实现|完成|突破|至|到|由|从|已|了|(?<!人)均|的|在|保持|稳定|控制|"
+                r"以|之|于|新增|共有|拥有|总|计划|预计|力争|确保|全部|合计|总计|共计|分别)+\Z")
 _AFTER_CUT = re.compile(r"(?<=.)(?:以及|的|得到|全部|全面|已|正在|有序|加快|顺利|成功|实现|完成|获得|通过|开工|投入|用于|建成|达到|达|中$|等|和|及|与|共|都)")
 _FUNCTION_START = re.compile(r"(?:的|以|和|及|或|在|是|为|了|到|至|等|左右|以上|以下|之|用于|其中|共|均|"
                              r"分别|比|较|同比|增长|下降|提高|占|达|将|后|前|间|来|内|时|起|次|年(?!度)|月|日|"
@@ -45,10 +47,22 @@ _DATE_LEAD = re.compile(r"^(?:确定为|定为|是|为|起|以来|前|底|末|�
 _BASE_TAIL = re.compile(r"(?:的)?(?:比重|比例|份额)?(?:提高|上升|下降|保持|稳定)?(?:到|至|在)?\Z")
 
 
+def _after_last(to_last: re.Pattern, text: str, lo: int, end: int) -> str:
+    """``text[lo:end]`` after the last separator that ``to_last`` finds in it."""
+    if end <= lo:  # also a negative ``end`` (占 not found): nothing, as a regex window would give
+        return ""
+    m = to_last.match(text, lo, end)
+    return text[m.end() if m else lo:end]
+
+
 def clause_before(text: str, start: int, floor: int = 0) -> str:
-    """The clause of ``text`` ending at ``start`` (back to the previous punctuation or ``floor``)."""
-    m = _CLAUSE_TAIL.search(text, max(0, floor, start - 40), start)
-    return m.group(0) if m else ""
+    """The clause of ``text`` ending at ``start`` (back to the previous punctuation, ``floor`` or 40 characters)."""
+    return _after_last(_TO_LAST_SEP, text, max(0, floor, start - 40), start)
+
+
+def _list_clause(text: str, start: int, floor: int = 0) -> str:
+    """The clause ending at ``start`` with its lists (原煤、原油、天然气产量), at most 60 characters."""
+    return _after_last(_TO_LAST_HARD_SEP, text, max(0, floor, start - 60), start)
 
 
 def clause_after(text: str, end: int) -> str:
@@ -64,16 +78,19 @@ _DATED_TAIL = re.compile(r"(?:由|从|比|较|同|到|至)?(?:(?:[12１２][0-9�
                          r"|上年|去年|上一年|前一年)(?:的|相比)?\Z")
 
 
-def _chars_of(*patterns: re.Pattern) -> frozenset:
+def _chars_of(*patterns: str) -> frozenset:
     """Every character written in the patterns (a superset of those a match can start or end with)."""
-    chars = set("".join(p.pattern for p in patterns))
+    chars = set("".join(patterns))
     chars.update("0123456789０１２３４５６７８９" + "".join(chr(c) for c in range(ord("①"), ord("⑳") + 1)))
     return frozenset(chars)
 
 
-_LEAD_FIRST = _chars_of(_LEAD)
-_CHANGE_LAST = _chars_of(CHANGE_RE)
-_TAIL_LAST = _chars_of(_TRAIL, _DATED_TAIL)
+_LEAD_FIRST = _chars_of(_LEAD.pattern)
+_CHANGE_LAST = _chars_of(CHANGE_RE.pattern)
+_TAIL_LAST = _chars_of(_TRAIL_WORDS, _DATED_TAIL.pattern)
+#: a search for the trail tries every position of a phrase: the lookahead rejects at once those
+#: whose character no trail word is written with
+_TRAIL = re.compile(f"(?=[{re.escape(''.join(sorted(_TAIL_LAST)))}])" + _TRAIL_WORDS)
 
 
 #: words after a figure that name a threshold, not the metric (突破2万亿元大关, 迈上1200亿台阶)
@@ -120,10 +137,10 @@ def subject_before(text: str, start: int, floor: int = 0) -> str:
             if outer and not _NUMERAL_CHAR.search(outer):
                 return clean(outer + clause)  # the note in brackets is left out
     if head > floor and text[head - 1:head] == "、":  # 入围全国百强县、百强区20个: the whole list
-        m = _LIST_CLAUSE.search(text, max(0, floor, start - 60), start)
-        items = m.group(0)[:len(m.group(0)) - len(clause) - 1].split("、") if m else []
-        if items and all(0 < len(x) <= 6 for x in items) and not _NUMERAL_CHAR.search("".join(items)):
-            clause = m.group(0)  # short noun items only, not 重点项目加快推进、总投资
+        listed = _list_clause(text, start, floor)
+        items = listed[:len(listed) - len(clause) - 1].split("、")
+        if all(0 < len(x) <= 6 for x in items) and not _NUMERAL_CHAR.search("".join(items)):
+            clause = listed  # short noun items only, not 重点项目加快推进、总投资
     return clean(clause)
 
 
@@ -191,28 +208,32 @@ def _qualify(cand: dict, s: str) -> None:
         cand["qualifier"] = "exact"
 
 
-def _sentence_bounds(s: str) -> list[int]:
-    return [m.end() for m in SENTENCE_END.finditer(s)]
+def _sentence_at(s: str, pos: int, lo: int) -> tuple[int, int]:
+    """The sentence holding ``pos``, found from ``lo``, a sentence start at or before it."""
+    m = _TO_SENTENCE_END.match(s, lo, pos)
+    end = SENTENCE_END.search(s, pos)
+    return m.end() if m else lo, end.end() if end else len(s)
 
 
 def fill_subjects(cands: list[dict], s: str) -> None:
     """Fill qualifier, change, base and subject of each candidate (in order) from its context."""
-    bounds = _sentence_bounds(s)
-    last_sentence, last_subject, prev_end, prev_change, floor_end, prev_unit = -1, "", 0, "", 0, None
+    sentence = (0, 0)
+    last_subject, prev_end, prev_change, floor_end, prev_unit = "", 0, "", 0, None
     last_kind = last_unit = ""
     for c in cands:
         start, end = c["_span"]
-        si = bisect.bisect_right(bounds, start)
-        if si != last_sentence:
-            last_sentence, last_subject, floor_end = si, "", 0
+        kind, unit = c["kind"], c["unit"]
+        if not sentence[0] <= start < sentence[1]:  # a new sentence: searched from the previous one on
+            sentence = _sentence_at(s, start, sentence[1] if start >= sentence[1] else 0)
+            last_subject, floor_end = "", 0
         _qualify(c, s)
-        c["change"] = change_of(s, start)
-        if not c["change"] and si == last_sentence and s[prev_end:start] in ("、", "和", "及", "与") \
-                and (c["unit"] == prev_unit or not prev_unit) and not c.get("_pre"):
-            c["change"] = prev_change  # 分别下降39.7%和39.1%, not 增长6.1%、突破2万亿元
-        prev_unit = c["unit"]
-        prev_change = c["change"]
-        share = share_base(s, start) if c["kind"] in ("percent", "ratio") else None
+        change = change_of(s, start)
+        if not change and s[prev_end:start] in ("、", "和", "及", "与") \
+                and (unit == prev_unit or not prev_unit) and not c.get("_pre"):
+            change = prev_change  # 分别下降39.7%和39.1%, not 增长6.1%、突破2万亿元
+        c["change"] = prev_change = change
+        prev_unit = unit
+        share = share_base(s, start) if kind in ("percent", "ratio") else None
         c["base"] = share[0] if share else ""
         if share and share[1] and c["qualifier"] == "exact":
             c["qualifier"] = PRE_QUALIFIERS.get(share[1], "exact")
@@ -224,20 +245,20 @@ def fill_subjects(cands: list[dict], s: str) -> None:
         floor = floor_end
         subj = _subject(c, s, start, end, share is not None, floor)
         prev_end = end
-        if c["kind"] != "date":
+        if kind != "date":
             floor_end = end
-        if not subj and c["kind"] != "date":
-            duration = c["kind"] == "measure" and c["unit"] in TIME_UNITS
-            subj = (not duration and _previous_clause(s, start, floor)) or last_subject
-        if subj[:1] in ("比", "较") and subj[1:2] not in _NOT_COMPARISON and c["kind"] != "date":
-            subj = last_subject or subj  # 比１９５５年决算数增长９．８４％: the metric was named before
+            if not subj:
+                duration = kind == "measure" and unit in TIME_UNITS
+                subj = (not duration and _previous_clause(s, start, floor)) or last_subject
+            if subj[:1] in ("比", "较") and subj[1:2] not in _NOT_COMPARISON:
+                subj = last_subject or subj  # 比１９５５年决算数增长９．８４％: the metric was named before
         if subj in _GENERIC_HEADS and last_subject and not last_subject.endswith(subj) \
-                and (last_kind == "percent" or last_unit == c["unit"]):
+                and (last_kind == "percent" or last_unit == unit):
             subj = last_subject + subj  # 国内生产总值增长6.6%，总量突破90万亿元: 国内生产总值总量
-        if subj and c["kind"] != "date":
-            last_subject, last_kind, last_unit = subj, c["kind"], c["unit"]
+        if subj and kind != "date":
+            last_subject, last_kind, last_unit = subj, kind, unit
         c["subject"] = subj
-        c["_sentence"] = (bounds[si - 1] if si else 0, bounds[si] if si < len(bounds) else len(s))
+        c["_sentence"] = sentence
     for a, b in zip(reversed(cands[:-1]), reversed(cands[1:])):  # 三月、九月的集中宣传时机
         if not a["subject"] and b["subject"] and b["_span"][0] == a["_span"][1] + 1 and s[a["_span"][1]] == "、":
             a["subject"] = b["subject"]
@@ -265,15 +286,13 @@ def _previous_clause(s: str, start: int, floor: int) -> str:
 
 
 _ENUMERATOR = re.compile(r"[0-9０-９一二三四五六七八九十]{1,3}[是)）.．]?")
-_LIST_JOIN = ("、", "和", "及", "与", "，", ",")
 _ITEM_SPLIT = re.compile(r"、")
 _ITEM_SPLIT_WIDE = re.compile(r"、|和|及|与")
 
 
 def _list_items(s: str, start: int) -> list[str]:
     """The parallel subjects before a list of numbers: 原煤、原油、天然气产量达到 → [原煤, 原油, 天然气产量]."""
-    m = _LIST_CLAUSE.search(s, max(0, start - 60), start)
-    phrase = m.group(0) if m else ""
+    phrase = _list_clause(s, start)
     phrase = clean(phrase[:phrase.find("分别")] if "分别" in phrase else phrase)  # 水利分别完成投资
     if "、" not in phrase and "和" not in phrase:
         return []
@@ -304,7 +323,7 @@ def _pair_lists(cands: list[dict], s: str) -> None:
             start = cands[i]["_span"][0]
             items = _list_items(s, start)
             if len(items) != size:
-                wide = [clean(x) for x in _ITEM_SPLIT_WIDE.split(clean(_LIST_CLAUSE.search(s, max(0, start - 60), start).group(0)))]
+                wide = [clean(x) for x in _ITEM_SPLIT_WIDE.split(clean(_list_clause(s, start)))]
                 items = wide if len(wide) == size and all(wide) and not any(_ENUMERATOR.fullmatch(x) for x in wide) else []
             respective = s[cands[i]["_span"][0] - 6:cands[i]["_span"][0]].find("分别") >= 0
             if not items and len(last_items) == size and respective:
