@@ -33,7 +33,7 @@ SIMPLIFIED_THRESHOLD = 0.002
 CONVERT_COLUMNS = ["doc_id", "text", "script", "n_changed", "length_changed"]
 
 _MAX_PHRASE = 12  # longer than any OpenCC dictionary phrase
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 if TYPE_CHECKING:  # numpy and pandas load only where a map or a frame is built
     import numpy as np
@@ -189,7 +189,9 @@ def _looks_simplified(text: str, converted: str) -> bool:
     if text == converted:
         return True
     changed = count_changed(text, converted)
-    cjk = len(_CJK.findall(text))
+    if changed >= SIMPLIFIED_THRESHOLD * len(text):  # more than any count of CJK characters allows
+        return False
+    cjk = len(text) - len(_CJK.sub("", text))
     return changed < SIMPLIFIED_THRESHOLD * cjk
 
 

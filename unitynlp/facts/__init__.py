@@ -20,21 +20,24 @@ from .units import KINDS
 if TYPE_CHECKING:  # pandas is imported only by :func:`facts`
     import pandas as pd
 
-__all__ = ["FACT_COLUMNS", "KINDS", "extract_facts", "facts", "summary_line"]
+    from ..convert import Converted
+
+__all__ = ["FACT_COLUMNS", "KINDS", "extract_facts", "fact_rows", "facts", "facts_frame", "summary_line"]
 
 
 def extract_facts(text: str, *, doc_id: str = "", kinds: Iterable[str] | None = None) -> list[dict]:
     """The facts of one text as dicts with the keys ``FACT_COLUMNS`` (offsets into ``text``)."""
-    return [dict(zip(FACT_COLUMNS, row)) for row in _rows(text, doc_id, _check_kinds(kinds))]
-
-
-def _rows(text: str, doc_id: str, wanted: set[str] | None) -> Iterator[tuple]:
-    """The facts of one text as tuples of the ``FACT_COLUMNS`` values."""
+    wanted = _check_kinds(kinds)
     if not isinstance(text, str) or not text:
-        return
+        return []
     from ..convert import get_converter
 
-    conv = get_converter().convert(text)
+    return [dict(zip(FACT_COLUMNS, row)) for row in fact_rows(get_converter().convert(text), doc_id, wanted)]
+
+
+def fact_rows(conv: "Converted", doc_id="", wanted: set[str] | None = None) -> Iterator[tuple]:
+    """The facts of one converted text as tuples of the ``FACT_COLUMNS`` values (original offsets)."""
+    text = conv.original
     to_original = None if conv.identity else conv.to_original  # t2s nearly always keeps the offsets
     sentence_span = sentence = None
     for c in extract_simplified(conv.text):
@@ -64,12 +67,21 @@ def _check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
 
 def facts(docs: "pd.DataFrame", *, kinds: Iterable[str] | None = None) -> "pd.DataFrame":
     """Facts of every document of a frame with columns ``doc_id`` and ``text``: columns ``FACT_COLUMNS``."""
-    import pandas as pd
+    from ..convert import get_converter
 
     wanted = _check_kinds(kinds)
+    converter = get_converter()
     rows: list[tuple] = []
     for doc_id, text in zip(docs["doc_id"], docs["text"]):
-        rows.extend(_rows(text, doc_id, wanted))
+        if isinstance(text, str) and text:
+            rows.extend(fact_rows(converter.convert(text), doc_id, wanted))
+    return facts_frame(rows)
+
+
+def facts_frame(rows: list[tuple]) -> "pd.DataFrame":
+    """The facts table of rows from :func:`fact_rows`."""
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=FACT_COLUMNS)
     return frame.astype({"start": "int64", "end": "int64", "value": "float64", "value_max": "float64"})
 
