@@ -175,10 +175,8 @@ def _docs_of_text(text: str, *, doc_id: str, source: str, encoding: str,
 
 
 def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:80]
-    return ""
+    stripped = text.lstrip()  # the first line is then not blank; 2,000 characters hold its first 80
+    return stripped[:2000].splitlines()[0].strip()[:80] if stripped else ""
 
 
 def read_file(path: str | Path, *, doc_id: str | None = None, encoding: str | None = None,
@@ -324,7 +322,11 @@ def join_metadata(docs: "pd.DataFrame", meta: "pd.DataFrame") -> "pd.DataFrame":
 def _frame(docs: list[dict]) -> "pd.DataFrame":
     import pandas as pd
 
-    frame = pd.DataFrame(docs, columns=DOC_COLUMNS)
+    texts = [doc["text"] for doc in docs]
+    frame = pd.DataFrame(docs, columns=[c for c in DOC_COLUMNS if c != "text"])
+    # the texts stay Python strings: an Arrow string column would copy every text in and out again
+    frame["text"] = pd.Series(texts, dtype=object, index=frame.index)
+    frame = frame[DOC_COLUMNS]
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     duplicated = frame["doc_id"].duplicated(keep=False)
     if duplicated.any():
