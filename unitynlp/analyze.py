@@ -85,20 +85,22 @@ def analyze_batch(docs: pd.DataFrame, *, lexicon, run=in_process) -> dict[str, p
 def document_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
     """Term hits and counts, keyness features and facts of some documents (a worker's share).
 
-    Each text is converted and matched against the lexicon once, for hits and features both.
+    Each text is converted once for all of them, and matched against the lexicon once.
     """
-    from .facts import facts
+    from .facts import fact_rows, facts_frame
     from .segment import segmenter_for
     from .terms.counting import HitRows, converted, count_terms
     from .terms.keyness import FeatureRows
 
-    hits, features = HitRows(lexicon), FeatureRows(lexicon, segmenter_for(lexicon))
+    hits, features, facts = HitRows(lexicon), FeatureRows(lexicon, segmenter_for(lexicon)), []
     for doc_id, conv in converted(docs):
         found = lexicon.find(conv.text)
         hits.add(doc_id, conv, found)
         features.add(doc_id, conv, found)
+        if conv.original:
+            facts.extend(fact_rows(conv, doc_id))
     term_hits = hits.frame()
-    return {"term_hits": term_hits, "term_counts": count_terms(docs, hits=term_hits), "facts": facts(docs),
+    return {"term_hits": term_hits, "term_counts": count_terms(docs, hits=term_hits), "facts": facts_frame(facts),
             "features": features.frame()}
 
 
@@ -147,18 +149,37 @@ def _parquet_bytes(table: pd.DataFrame) -> bytes | None:
 
 
 def group_features(features: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
-    """Feature counts summed per value of each candidate grouping column: by, group, term, count."""
+    """Feature counts summed per value of each candidate grouping column: by, group, term, count.
+
+    Rows come per column, then group, then term, each in order of first appearance.
+    """
+    import numpy as np
+
     parts = []
-    doc_ids = features["doc_id"].tolist()
+    term_codes, terms = pd.factorize(features["term"])
+    doc_codes, doc_ids = pd.factorize(features["doc_id"])
+    counts = features["count"].to_numpy()
     for column in _candidate_columns(docs):
         labels = dict(zip(docs.loc[docs[column].notna(), "doc_id"], docs[column].dropna().astype(str)))
-        part = pd.DataFrame({"group": pd.Series([labels.get(d) for d in doc_ids], dtype="str"),
-                             "term": features["term"], "count": features["count"]}).dropna(subset=["group"])
-        if not part.empty:
-            parts.append(part.groupby(["group", "term"], sort=False)["count"].sum().reset_index().assign(by=column))
+        group_codes, groups = pd.factorize(pd.Series([labels.get(d) for d in doc_ids], dtype=object))
+        row_groups = group_codes[doc_codes]  # -1: the document has no value in this column
+        keep = row_groups >= 0
+        pairs, which = np.unique(row_groups[keep] * len(terms) + term_codes[keep], return_inverse=True)
+        if len(pairs):
+            parts.append(pd.DataFrame({  # object columns: summing them up again is much faster
+                "by": pd.Series([column] * len(pairs), dtype=object),
+                "group": pd.Series(np.asarray(groups, dtype=object)[pairs // len(terms)], dtype=object),
+                "term": pd.Series(np.asarray(terms, dtype=object)[pairs % len(terms)], dtype=object),
+                "count": np.bincount(which, weights=counts[keep]).astype("int64")}))
     if not parts:
-        return pd.DataFrame(columns=["by", "group", "term", "count"])
-    return pd.concat(parts, ignore_index=True)[["by", "group", "term", "count"]]
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ["by", "group", "term"]}
+                            ).assign(count=pd.Series(dtype="int64"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def sum_groups(grouped: pd.DataFrame) -> pd.DataFrame:
+    """Group feature counts of several parts summed into one row per (by, group, term)."""
+    return grouped.groupby(["by", "group", "term"], sort=False)["count"].sum().reset_index()
 
 
 # ----------------------------------------------------------------------------- the whole corpus
@@ -430,12 +451,18 @@ def _prefetched(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 
 def _save_batch(work: Path, index: int, documents: pd.DataFrame, parts: list[dict]) -> None:
     """Write one batch's encoded tables (the documents' own, then each worker share's) and count it done."""
+    import pickle
+
     folder = work / f"batch-{index:05d}"
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
     rows: dict[str, list[int]] = {}
-    for name, encoded in [("documents", _encode("documents", documents))] + [
+    # the workers' group sums overlap (every share holds most words): one sum per batch
+    grouped = sum_groups(pd.concat([pickle.loads(part.pop("group_features")["pkl"]) for part in parts],
+                                   ignore_index=True))
+    for name, encoded in [("documents", _encode("documents", documents)),
+                          ("group_features", _encode("group_features", grouped))] + [
             item for part in parts for item in part.items()]:
         number = len(rows.setdefault(name, []))
         rows[name].append(encoded["rows"])
@@ -474,8 +501,9 @@ def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> 
     notes: list[str] = []
     documents = _load(work, "documents")
     counts = _load(work, "term_counts")
-    grouped = _load(work, "group_features").groupby(["by", "group", "term"], sort=False)["count"].sum().reset_index()
-    summary, groups = summarise(documents, counts, grouped, lexicon=lexicon, notes=notes)
+    grouped = sum_groups(_load(work, "group_features"))
+    objects = counts.astype({c: object for c in ("doc_id", "term", "category")})  # grouped faster than Arrow strings
+    summary, groups = summarise(documents, objects, grouped, lexicon=lexicon, notes=notes)
     tables = {"documents": documents, "term_counts": counts, **summary}
     # the long per-hit tables stay on disk; the report shows their heads, the figures their kinds
     tables["term_hits"] = _Lazy(work, "term_hits")
@@ -519,7 +547,16 @@ class _Lazy:
         return concat(parts)
 
     def __getitem__(self, columns):
-        return _load(self.work, self.name, list(columns) if isinstance(columns, list) else [columns])[columns]
+        wanted = list(columns) if isinstance(columns, list) else [columns]
+        parts = _files(self.work, self.name, "parquet")
+        if not parts:
+            return _load(self.work, self.name, wanted)[columns]
+        import pyarrow as pa
+        from pyarrow import parquet
+
+        # a few columns of a long table: read from the Parquet parts, not whole pickles
+        table = pa.concat_tables([parquet.read_table(path, columns=wanted) for path in parts])
+        return table.to_pandas()[columns]
 
     def parts(self) -> Iterable[pd.DataFrame]:
         return _parts(self.work, self.name)
@@ -540,15 +577,20 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, *, work: Path | None
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
+    book = None
     try:
         stage("writing tables")
+        book = _Background(write_workbook, analysis, staging / "unitynlp.xlsx")
         _write_tables(analysis, staging, work)
         stage("drawing figures")
         images = _write_figures(analysis, staging)
         stage("writing report")
         (staging / "report.html").write_text(report_html(analysis, images, title=title), encoding="utf-8")
+        book.wait()
         _replace(staging, out_dir)
     except BaseException:
+        if book is not None:
+            book.cancel()
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
         raise
@@ -583,31 +625,86 @@ def _write_tables(analysis: Analysis, folder: Path, work: Path) -> None:
                 fh.write(data if i == 0 else data[data.index(b"\n") + 1:])  # one header line
         if parquet and pq_parts:
             _join_parquet(pq_parts, folder / "parquet" / f"{name}.parquet")
-    write_workbook(analysis, folder / "unitynlp.xlsx")
 
 
-def _join_parquet(parts: list[Callable[[], bytes]], path: Path) -> None:
-    """One Parquet file of the parts' row groups, in order, with the first part's schema."""
+def _join_parquet(parts: list[Callable[[], bytes]], path: Path, *, group_rows: int = 100_000) -> None:
+    """One Parquet file of the parts, in order, with the first part's schema, in row groups of
+    about ``group_rows`` rows (a row group per small part would make the file slow to write and read)."""
     if len(parts) == 1:
         path.write_bytes(parts[0]())
         return
     import pyarrow as pa
     from pyarrow import parquet
 
-    writer = None
+    writer, pending, rows = None, [], 0
     try:
-        for read in parts:
+        for i, read in enumerate(parts):
             table = parquet.read_table(pa.BufferReader(read()))
             writer = writer or parquet.ParquetWriter(path, table.schema)
-            writer.write_table(table.cast(writer.schema))
+            pending.append(table.cast(writer.schema))
+            rows += table.num_rows
+            if rows >= group_rows or i == len(parts) - 1:
+                writer.write_table(pa.concat_tables(pending))
+                pending, rows = [], 0
     finally:
         if writer is not None:
             writer.close()
 
 
+class _Background:
+    """``fn(analysis, path)`` in a forked process while this one goes on (in this process where
+    there is no fork). The analysis's notes are added here first, so both processes agree."""
+
+    def __init__(self, fn: Callable, analysis: Analysis, path: Path):
+        import multiprocessing
+        import sys
+
+        analysis.notes.extend(workbook_notes(analysis))
+        self.process = None
+        if not sys.platform.startswith("linux"):
+            fn(analysis, path)
+            return
+        self.receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self.process = multiprocessing.get_context("fork").Process(
+            target=self._run, args=(fn, analysis, path, send), daemon=True)
+        self.process.start()
+        send.close()
+
+    @staticmethod
+    def _run(fn, analysis, path, send) -> None:
+        try:
+            fn(analysis, path)
+            send.send(None)
+        except BaseException as exc:  # reported by the parent
+            send.send(f"{type(exc).__name__}: {exc}")
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            error = self.receive.recv()
+        except EOFError:
+            error = f"its process ended with code {self.process.exitcode}"
+        self.process.join()
+        if error:
+            raise UnityNLPError(f"could not write the workbook: {error}")
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def workbook_notes(analysis: Analysis) -> list[str]:
+    """The notes on tables too long for the workbook (``EXCEL_ROWS``)."""
+    return [f"the {name} table ({len(table):,} rows) is left out of the workbook; it is in csv/ and parquet/"
+            for name, table in analysis.tables.items() if len(table) > EXCEL_ROWS]
+
+
 def write_workbook(analysis: Analysis, path: Path) -> None:
     """One sheet per table, written row by row (xlsxwriter's constant-memory mode), so the
-    workbook costs no memory however long the tables; longer than ``EXCEL_ROWS`` are left out."""
+    workbook costs no memory however long the tables; longer than ``EXCEL_ROWS`` are left out
+    (:func:`workbook_notes` says which)."""
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_urls": False,
@@ -615,8 +712,6 @@ def write_workbook(analysis: Analysis, path: Path) -> None:
     try:
         for name, table in analysis.tables.items():
             if len(table) > EXCEL_ROWS:
-                analysis.notes.append(f"the {name} table ({len(table):,} rows) is left out of the workbook; "
-                                      "it is in csv/ and parquet/")
                 continue
             sheet = book.add_worksheet(name[:31])
             row = 0

@@ -64,8 +64,6 @@ class FeatureRows:
         tally: dict[str, int] = Counter(term for _, _, term in found)
         if self.segmenter is not None:
             tokens = Counter(_free_tokens(self.segmenter.pieces(conv.text), found))
-            for token in _non_words(tokens.keys()):
-                del tokens[token]
             for term in tally.keys() & tokens.keys():  # a term also counted as a free token
                 tokens[term] += tally[term]
             tally = {**tally, **tokens}  # terms first, then words in order of appearance
@@ -76,25 +74,20 @@ class FeatureRows:
         self.counts.extend(tally.values())
 
     def frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame({"doc_id": pd.Series(self.ids, dtype=object),
-                              "term": pd.Series(self.terms, dtype=object),
-                              "count": pd.Series(self.counts, dtype="int64")})
-        frame["category"] = frame["term"].map(self.lexicon.categories).fillna("word")
-        return frame[FEATURE_COLUMNS]
+        """The rows of every document added, tokens without a Han character or letter left out.
 
-
-#: tokens already seen to hold a Han character or a letter, so most documents check few tokens
-_KNOWN_WORDS: set[str] = set()
-_KNOWN_MAX = 500_000
-
-
-def _non_words(tokens) -> list[str]:
-    """The tokens (a set-like of distinct strings) without a Han character or letter."""
-    unknown = tokens - _KNOWN_WORDS
-    bad = [token for token in unknown if not _WORD.search(token)]
-    if len(_KNOWN_WORDS) < _KNOWN_MAX:
-        _KNOWN_WORDS.update(unknown.difference(bad))
-    return bad
+        That check runs once per distinct term of the whole table rather than once per document.
+        """
+        codes, distinct = pd.factorize(pd.Series(self.terms, dtype=object))
+        terms = self.lexicon.categories
+        non_word = np.fromiter((t not in terms and not _WORD.search(t) for t in distinct), dtype=bool,
+                               count=len(distinct))
+        keep = ~non_word[codes] if len(codes) else np.zeros(0, bool)
+        kept = list(compress(self.terms, keep.tolist()))
+        return pd.DataFrame({"doc_id": pd.Series(list(compress(self.ids, keep.tolist())), dtype=object),
+                             "term": pd.Series(kept, dtype=object),
+                             "category": pd.Series([terms.get(t, "word") for t in kept], dtype="str"),
+                             "count": pd.Series(self.counts, dtype="int64")[keep].reset_index(drop=True)})
 
 
 def _free_tokens(pieces: list[str], hits: list[tuple[int, int, str]]) -> list[str]:
