@@ -128,7 +128,7 @@ def test_workers_and_batches_write_the_files_of_one_process(tmp_path):
 def test_one_pass_over_each_text_gives_the_separate_stages():
     import pandas as pd
 
-    from unitynlp.analyze import document_tables
+    from unitynlp.analyze import document_tables, group_features
     from unitynlp.corpus import read_corpus
     from unitynlp.facts import facts
     from unitynlp.lexicon import load_lexicon
@@ -140,6 +140,9 @@ def test_one_pass_over_each_text_gives_the_separate_stages():
     pd.testing.assert_frame_equal(tables["term_counts"], count_terms(docs, lexicon=lexicon))
     pd.testing.assert_frame_equal(tables["facts"], facts(docs))
     pd.testing.assert_frame_equal(tables["features"], term_features(docs, lexicon=lexicon))
+    grouped = document_tables(docs, lexicon=lexicon, grouped=True)["group_features"]
+    pd.testing.assert_frame_equal(grouped, group_features(tables["features"], docs))
+    assert {"level", "region"} <= set(grouped["by"]) and grouped["count"].sum() > 0
 
 
 def test_an_error_met_while_reading_ahead_stops_the_run_cleanly(tmp_path):

@@ -82,10 +82,12 @@ def analyze_batch(docs: pd.DataFrame, *, lexicon, run=in_process) -> dict[str, p
     return {"documents": docs.drop(columns=["text"]), **tables}
 
 
-def document_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
+def document_tables(docs: pd.DataFrame, *, lexicon, grouped: bool = False) -> dict[str, pd.DataFrame]:
     """Term hits and counts, keyness features and facts of some documents (a worker's share).
 
     Each text is converted once for all of them, and matched against the lexicon once.
+    ``grouped`` gives the features summed per group (:func:`group_features`) instead of per
+    document: far fewer rows to send back.
     """
     from .facts import fact_rows, facts_frame
     from .segment import segmenter_for
@@ -100,15 +102,17 @@ def document_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
         if conv.original:
             facts.extend(fact_rows(conv, doc_id))
     term_hits = hits.frame()
-    return {"term_hits": term_hits, "term_counts": count_terms(docs, hits=term_hits), "facts": facts_frame(facts),
-            "features": features.frame()}
+    tables = {"term_hits": term_hits, "term_counts": count_terms(docs, hits=term_hits), "facts": facts_frame(facts)}
+    if grouped:
+        tables["group_features"] = _sum_per_group(*features.arrays(), _group_labels(docs))
+    else:
+        tables["features"] = features.frame()
+    return tables
 
 
 def grouped_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
-    """:func:`document_tables` with the features already summed per group (far fewer rows to send back)."""
-    tables = document_tables(docs, lexicon=lexicon)
-    tables["group_features"] = group_features(tables.pop("features"), docs)
-    return tables
+    """:func:`document_tables` with the features summed per group."""
+    return document_tables(docs, lexicon=lexicon, grouped=True)
 
 
 def encoded_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, list]:
@@ -153,23 +157,34 @@ def group_features(features: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
 
     Rows come per column, then group, then term, each in order of first appearance.
     """
+    doc_rows, doc_ids = pd.factorize(features["doc_id"])
+    codes, terms = pd.factorize(features["term"])
+    return _sum_per_group(list(doc_ids), doc_rows, codes, terms, features["count"].to_numpy(), _group_labels(docs))
+
+
+def _group_labels(docs: pd.DataFrame) -> dict[str, dict]:
+    """Each candidate grouping column: doc_id → its value as text (documents without one left out)."""
+    return {column: dict(zip(docs.loc[docs[column].notna(), "doc_id"], docs[column].dropna().astype(str)))
+            for column in _candidate_columns(docs)}
+
+
+def _sum_per_group(doc_ids: list, doc_rows, codes, terms, counts, labels: dict[str, dict]) -> pd.DataFrame:
+    """Counts summed per (column, group, term): row ``i`` is document ``doc_ids[doc_rows[i]]``, term
+    ``terms[codes[i]]``. Object columns: summing them up again is much faster than Arrow strings."""
     import numpy as np
 
     parts = []
-    term_codes, terms = pd.factorize(features["term"])
-    doc_codes, doc_ids = pd.factorize(features["doc_id"])
-    counts = features["count"].to_numpy()
-    for column in _candidate_columns(docs):
-        labels = dict(zip(docs.loc[docs[column].notna(), "doc_id"], docs[column].dropna().astype(str)))
-        group_codes, groups = pd.factorize(pd.Series([labels.get(d) for d in doc_ids], dtype=object))
-        row_groups = group_codes[doc_codes]  # -1: the document has no value in this column
+    terms = np.asarray(terms, dtype=object)
+    for column, label in labels.items():
+        group_codes, groups = pd.factorize(pd.Series([label.get(d) for d in doc_ids], dtype=object))
+        row_groups = group_codes[doc_rows]  # -1: the document has no value in this column
         keep = row_groups >= 0
-        pairs, which = np.unique(row_groups[keep] * len(terms) + term_codes[keep], return_inverse=True)
+        pairs, which = np.unique(row_groups[keep] * len(terms) + codes[keep], return_inverse=True)
         if len(pairs):
-            parts.append(pd.DataFrame({  # object columns: summing them up again is much faster
+            parts.append(pd.DataFrame({
                 "by": pd.Series([column] * len(pairs), dtype=object),
                 "group": pd.Series(np.asarray(groups, dtype=object)[pairs // len(terms)], dtype=object),
-                "term": pd.Series(np.asarray(terms, dtype=object)[pairs % len(terms)], dtype=object),
+                "term": pd.Series(terms[pairs % len(terms)], dtype=object),
                 "count": np.bincount(which, weights=counts[keep]).astype("int64")}))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in ["by", "group", "term"]}

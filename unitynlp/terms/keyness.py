@@ -54,7 +54,8 @@ class FeatureRows:
     def __init__(self, lexicon: Lexicon, segmenter: Segmenter | None):
         self.lexicon, self.segmenter = lexicon, segmenter
         self.stop = stopwords()
-        self.ids: list = []
+        self.docs: list = []  # each document added, and how many rows it has
+        self.sizes: list[int] = []
         self.terms: list[str] = []
         self.counts: list[int] = []
 
@@ -69,25 +70,30 @@ class FeatureRows:
             tally = {**tally, **tokens}  # terms first, then words in order of appearance
         for word in tally.keys() & self.stop:
             del tally[word]
-        self.ids.extend([doc_id] * len(tally))
+        self.docs.append(doc_id)
+        self.sizes.append(len(tally))
         self.terms.extend(tally)
         self.counts.extend(tally.values())
 
-    def frame(self) -> pd.DataFrame:
-        """The rows of every document added, tokens without a Han character or letter left out.
-
-        That check runs once per distinct term of the whole table rather than once per document.
-        """
+    def arrays(self) -> tuple[list, np.ndarray, np.ndarray, pd.Index, np.ndarray]:
+        """The rows as arrays: the documents added, then per row its document's index, its term's
+        code in the distinct terms, and its count. Tokens without a Han character or letter are
+        left out here, checked once per distinct term rather than once per document."""
         codes, distinct = pd.factorize(pd.Series(self.terms, dtype=object))
         terms = self.lexicon.categories
-        non_word = np.fromiter((t not in terms and not _WORD.search(t) for t in distinct), dtype=bool,
-                               count=len(distinct))
-        keep = ~non_word[codes] if len(codes) else np.zeros(0, bool)
-        kept = list(compress(self.terms, keep.tolist()))
-        return pd.DataFrame({"doc_id": pd.Series(list(compress(self.ids, keep.tolist())), dtype=object),
-                             "term": pd.Series(kept, dtype=object),
-                             "category": pd.Series([terms.get(t, "word") for t in kept], dtype="str"),
-                             "count": pd.Series(self.counts, dtype="int64")[keep].reset_index(drop=True)})
+        word = np.fromiter((t in terms or _WORD.search(t) is not None for t in distinct), dtype=bool,
+                           count=len(distinct))
+        keep = word[codes] if len(codes) else np.zeros(0, bool)
+        doc_rows = np.repeat(np.arange(len(self.docs)), self.sizes)
+        return self.docs, doc_rows[keep], codes[keep], distinct, np.asarray(self.counts, dtype=np.int64)[keep]
+
+    def frame(self) -> pd.DataFrame:
+        docs, doc_rows, codes, distinct, counts = self.arrays()
+        terms = np.asarray(distinct, dtype=object)[codes]
+        return pd.DataFrame({"doc_id": pd.Series(np.asarray(docs, dtype=object)[doc_rows], dtype=object),
+                             "term": pd.Series(terms, dtype=object),
+                             "category": pd.Series([self.lexicon.categories.get(t, "word") for t in terms], dtype="str"),
+                             "count": pd.Series(counts, dtype="int64")})
 
 
 def _free_tokens(pieces: list[str], hits: list[tuple[int, int, str]]) -> list[str]:
