@@ -592,20 +592,23 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, *, work: Path | None
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    book = None
+    background: list[_Background] = []
     try:
-        stage("writing tables")
-        book = _Background(write_workbook, analysis, staging / "unitynlp.xlsx")
+        # the workbook and the figures are made in two other processes while the tables are written
+        stage("writing tables, the workbook and figures")
+        analysis.notes.extend(workbook_notes(analysis))  # before forking: every process has them
+        background.append(_Background("workbook", write_workbook, analysis, staging / "unitynlp.xlsx"))
+        background.append(_Background("figures", _write_figures, analysis, staging))
         _write_tables(analysis, staging, work)
-        stage("drawing figures")
-        images = _write_figures(analysis, staging)
+        images, notes = background[1].wait()
+        analysis.notes.extend(notes)
         stage("writing report")
         (staging / "report.html").write_text(report_html(analysis, images, title=title), encoding="utf-8")
-        book.wait()
+        background[0].wait()
         _replace(staging, out_dir)
     except BaseException:
-        if book is not None:
-            book.cancel()
+        for process in background:
+            process.cancel()
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
         raise
@@ -667,42 +670,43 @@ def _join_parquet(parts: list[Callable[[], bytes]], path: Path, *, group_rows: i
 
 
 class _Background:
-    """``fn(analysis, path)`` in a forked process while this one goes on (in this process where
-    there is no fork). The analysis's notes are added here first, so both processes agree."""
+    """``fn(*args)`` in a forked process while this one goes on (here, at once, where there is
+    no fork); :meth:`wait` returns its result. ``what`` names the work in an error."""
 
-    def __init__(self, fn: Callable, analysis: Analysis, path: Path):
+    def __init__(self, what: str, fn: Callable, *args):
         import multiprocessing
         import sys
 
-        analysis.notes.extend(workbook_notes(analysis))
-        self.process = None
+        self.what, self.process = what, None
         if not sys.platform.startswith("linux"):
-            fn(analysis, path)
+            self.result = fn(*args)
             return
-        self.receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-        self.process = multiprocessing.get_context("fork").Process(
-            target=self._run, args=(fn, analysis, path, send), daemon=True)
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._run, args=(fn, args, send), daemon=True)
         self.process.start()
         send.close()
 
     @staticmethod
-    def _run(fn, analysis, path, send) -> None:
+    def _run(fn, args, send) -> None:
         try:
-            fn(analysis, path)
-            send.send(None)
+            result = fn(*args)
         except BaseException as exc:  # reported by the parent
-            send.send(f"{type(exc).__name__}: {exc}")
+            send.send((None, f"{type(exc).__name__}: {exc}"))
+        else:
+            send.send((result, None))
 
-    def wait(self) -> None:
+    def wait(self):
         if self.process is None:
-            return
+            return self.result
         try:
-            error = self.receive.recv()
+            result, error = self.receive.recv()
         except EOFError:
-            error = f"its process ended with code {self.process.exitcode}"
+            result, error = None, f"its process ended with code {self.process.exitcode}"
         self.process.join()
         if error:
-            raise UnityNLPError(f"could not write the workbook: {error}")
+            raise UnityNLPError(f"could not write the {self.what}: {error}")
+        return result
 
     def cancel(self) -> None:
         if self.process is not None and self.process.is_alive():
@@ -793,14 +797,13 @@ def arrow_table(frame: pd.DataFrame):
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _write_figures(analysis: Analysis, folder: Path) -> dict[str, bytes]:
-    """PNG and SVG of each figure; returns the PNG bytes for the report."""
+def _write_figures(analysis: Analysis, folder: Path) -> tuple[dict[str, bytes], list[str]]:
+    """PNG and SVG of each figure; returns the PNG bytes for the report, and notes."""
     try:
         from .plot import cjk_font, render
         cjk_font()
     except UnityNLPError as exc:
-        analysis.notes.append(f"figures skipped: {exc}")
-        return {}
+        return {}, [f"figures skipped: {exc}"]
     import matplotlib.pyplot as plt
 
     (folder / "figures").mkdir()
@@ -813,7 +816,7 @@ def _write_figures(analysis: Analysis, folder: Path) -> dict[str, bytes]:
             images[name] = (folder / "figures" / f"{name}.png").read_bytes()
         finally:
             plt.close(fig)
-    return images
+    return images, []
 
 
 def _replace(staging: Path, out_dir: Path) -> None:
