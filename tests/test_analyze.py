@@ -173,3 +173,17 @@ def test_workers_are_started_once_for_many_calls():
         second = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
     assert len(first | second) <= 2  # the same two workers (one may have taken every chunk of a call)
     assert set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"]).isdisjoint(first | second)  # outside: new ones
+
+
+def test_analyze_on_a_local_dask_cluster_writes_the_files_of_one_process(tmp_path, monkeypatch):
+    pytest.importorskip("dask.distributed")
+    import unitynlp.parallel
+
+    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)
+    one, dask = tmp_path / "one", tmp_path / "dask"
+    args = ["--no-cluster", "--batch-chars", "10000"]
+    assert CliRunner().invoke(cli, ["analyze", "-o", str(one), "-j", "1", *args]).exit_code == 0
+    result = CliRunner().invoke(cli, ["analyze", "-o", str(dask), "--dask", "-j", "2", *args])
+    assert result.exit_code == 0, result.stderr
+    for name in ["documents", "term_hits", "term_counts", "facts", "keyness"]:
+        assert (one / "csv" / f"{name}.csv").read_bytes() == (dask / "csv" / f"{name}.csv").read_bytes(), name
