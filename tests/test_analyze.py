@@ -187,3 +187,25 @@ def test_analyze_on_a_local_dask_cluster_writes_the_files_of_one_process(tmp_pat
     assert result.exit_code == 0, result.stderr
     for name in ["documents", "term_hits", "term_counts", "facts", "keyness"]:
         assert (one / "csv" / f"{name}.csv").read_bytes() == (dask / "csv" / f"{name}.csv").read_bytes(), name
+
+
+def test_queued_batches_on_workers_write_the_files_of_one_process(tmp_path, monkeypatch):
+    import unitynlp.parallel
+    from unitynlp.corpus import read_corpus
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    for copy in range(3):  # 15 reports: several batches of several documents
+        for doc_id, text in zip(read_corpus()["doc_id"], read_corpus()["text"]):
+            (corpus / f"{doc_id}-{copy}.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)  # workers even for a small corpus
+    one, two = tmp_path / "one", tmp_path / "two"
+    args = [str(corpus), "--no-cluster", "--batch-chars", "8000"]
+    assert CliRunner().invoke(cli, ["analyze", "-o", str(one), "-j", "1", *args]).exit_code == 0
+    queued = []
+    real = unitynlp.parallel.Pending
+    monkeypatch.setattr(unitynlp.parallel, "Pending", lambda **k: queued.append("futures" in k) or real(**k))
+    assert CliRunner().invoke(cli, ["analyze", "-o", str(two), "-j", "2", *args]).exit_code == 0
+    assert sum(queued) >= 3  # batches handed to the workers before the previous one was saved
+    for name in ["documents", "term_hits", "term_counts", "facts", "keyness", "term_frequency"]:
+        assert (one / "csv" / f"{name}.csv").read_bytes() == (two / "csv" / f"{name}.csv").read_bytes(), name

@@ -22,6 +22,7 @@ import hashlib
 import html
 import json
 import shutil
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -338,7 +339,7 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
     """
     from .corpus import BATCH_CHARS, iter_corpus
     from .lexicon import load_lexicon
-    from .parallel import shared_workers
+    from .parallel import Pending, shared_workers
 
     lexicon = lexicon if lexicon is not None else load_lexicon()
     out_dir = Path(out_dir)
@@ -349,6 +350,16 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
     done = json.loads((work / "manifest.json").read_text(encoding="utf-8"))["batches"]
     batches = iter_corpus(corpus, batch_chars=batch_chars, encoding=encoding, split=split)
     read = 0
+    # a run with a submit method (the command line's) queues the next batch before the last
+    # one is finished, so no worker waits for the slowest share of a batch
+    submit = getattr(run, "submit", None) or (lambda fn, docs, **options: Pending(done=run(fn, docs, **options)))
+    in_flight: deque = deque()  # (index, documents, pending tables, percent read)
+
+    def save_oldest() -> None:
+        number, documents, pending, reached = in_flight.popleft()
+        _save_batch(work, number, documents, pending.result()["parts"])
+        advance(reached)
+
     with shared_workers():  # workers start once for the whole run, not once per batch
         for index, docs in enumerate(_prefetched(batches)):
             read += int(docs["source_end"].sub(docs["source_start"]).sum())
@@ -357,9 +368,12 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
             percent = min(100, 100 * read * 3 // max(config["bytes"], 1))
             share = f", {percent}% of the corpus" if config["bytes"] else ""
             stage(f"batch {index + 1}: {len(docs)} documents, {int(docs['n_chars'].sum()):,} characters{share}")
-            parts = run(encoded_tables, docs, lexicon=lexicon)["parts"]
-            _save_batch(work, index, docs.drop(columns=["text"]), parts)
-            advance(percent)
+            in_flight.append((index, docs.drop(columns=["text"]), submit(encoded_tables, docs, lexicon=lexicon),
+                              percent))
+            if len(in_flight) > 1:
+                save_oldest()
+        while in_flight:
+            save_oldest()
     advance(100)
     analysis = _finish(work, corpus, lexicon=lexicon, k=k if cluster else None, seed=seed, stage=stage,
                        encoding=encoding, split=split)

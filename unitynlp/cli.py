@@ -184,6 +184,11 @@ class _Runner:
 
         return map_docs(fn, docs, jobs=self.jobs, scheduler=self.scheduler, **options)
 
+    def submit(self, fn, docs, **options):
+        from .parallel import submit_docs
+
+        return submit_docs(fn, docs, jobs=self.jobs, scheduler=self.scheduler, **options)
+
 
 @contextlib.contextmanager
 def progress_bar(label: str):

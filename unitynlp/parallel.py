@@ -83,12 +83,7 @@ def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int |
     A corpus of fewer than ``min_chars`` (default ``PARALLEL_MIN_CHARS``) characters runs in
     this process: starting workers would cost more than it saves.
     """
-    jobs = resolve_jobs(jobs)
-    min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
-    if not scheduler and int(docs["text"].str.len().sum()) < min_chars:
-        jobs = 1
-    chunks = chunk_docs(docs, jobs=jobs)
-    task = partial(fn, **options)
+    jobs, chunks, task = _plan(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, options=options)
     if scheduler:
         results = _dask_map(task, chunks, scheduler, jobs=jobs)
     elif jobs == 1 or len(chunks) == 1:
@@ -97,6 +92,47 @@ def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int |
         with _process_pool(min(jobs, len(chunks))) as pool:
             done = pool.map(task, chunks)
             results = list(progress(done) if progress else done)
+    return _combine(results)
+
+
+def submit_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int | None = 1,
+                scheduler: str | None = None, min_chars: int | None = None, **options) -> "Pending":
+    """:func:`map_docs` begun: :meth:`Pending.result` gives what it would return.
+
+    Inside :func:`shared_workers`, with worker processes, the chunks are queued for the
+    workers and this returns at once, so the caller can read and queue the next documents while
+    these are analysed (no worker then waits for the slowest chunk of a call). Otherwise the
+    work is done before it returns.
+    """
+    jobs, chunks, task = _plan(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, options=options)
+    if scheduler or jobs == 1 or len(chunks) == 1 or _SHARED is None:
+        return Pending(done=map_docs(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, **options))
+    with _process_pool(min(jobs, len(chunks))) as pool:
+        return Pending(futures=[pool.submit(task, chunk) for chunk in chunks])
+
+
+class Pending:
+    """The result of :func:`submit_docs`, done or on its way."""
+
+    def __init__(self, *, done=None, futures=None):
+        self._done, self._futures = done, futures
+
+    def result(self):
+        if self._futures is not None:
+            self._done, self._futures = _combine([future.result() for future in self._futures]), None
+        return self._done
+
+
+def _plan(fn, docs, *, jobs, scheduler, min_chars, options) -> tuple[int, list[pd.DataFrame], Callable]:
+    jobs = resolve_jobs(jobs)
+    min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
+    if not scheduler and int(docs["text"].str.len().sum()) < min_chars:
+        jobs = 1
+    return jobs, chunk_docs(docs, jobs=jobs), partial(fn, **options)
+
+
+def _combine(results: list):
+    """Chunk results in order as one: frames concatenated, or dicts of frames (or lists) by key."""
     if results and isinstance(results[0], dict):  # a stage that returns several tables (or lists)
         return {name: (sum((r[name] for r in results), []) if isinstance(results[0][name], list)
                        else concat([r[name] for r in results])) for name in results[0]}
