@@ -9,10 +9,12 @@ this one run:
 * each stage as ``unitynlp analyze`` calls it, on the whole documents frame in this process:
   read (``read_corpus``), convert (``convert_docs``), segment (default backend), terms
   (``find_terms``), facts, term_features (the keyness input: terms and words per document),
-  and end to end: ``run_analysis(..., cluster=False)`` into a temporary folder (reading, the
+  one pass (``encoded_tables``: what an ``analyze`` worker does with its share of a batch:
+  terms, counts, facts and features in one pass per text, encoded as CSV, Parquet and
+  pickles), and end to end: ``run_analysis(..., cluster=False)`` into a temporary folder (reading, the
   stages, the summary tables, CSV/Parquet/Excel, figures and the HTML report);
 * the same stages through ``unitynlp.parallel.map_docs`` at each ``--jobs`` value, and end to
-  end with ``run=map_docs(jobs=N)``, with the speed-up over the single process;
+  end with the command line's ``--jobs N`` runner, with the speed-up over the single process;
 * the peers on the same text where they are installed: ``jieba.lcut`` (default dictionary)
   and cntext's ``word_count`` on the converted text, jionlp's ``extract_money`` on the original
   text, each printed as the ratio of our stage's speed to the peer's.
@@ -28,18 +30,17 @@ import platform
 import sys
 import tempfile
 import time
-from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from unitynlp.analyze import run_analysis  # noqa: E402
+from unitynlp.analyze import encoded_tables, run_analysis  # noqa: E402
 from unitynlp.convert import convert_docs, get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
 from _timing import median_time  # noqa: E402
 from unitynlp.facts import facts  # noqa: E402
 from unitynlp.lexicon import load_lexicon  # noqa: E402
-from unitynlp.parallel import default_jobs, map_docs  # noqa: E402
+from unitynlp.parallel import default_jobs, map_docs, submit_docs  # noqa: E402
 from unitynlp.segment import Segmenter, segment_with, segmenter_for  # noqa: E402
 from unitynlp.terms import find_terms, term_features  # noqa: E402
 
@@ -56,6 +57,7 @@ def stages(lexicon) -> dict[str, tuple]:
         "terms": (find_terms, {"lexicon": lexicon}),
         "facts": (facts, {}),
         "term_features": (term_features, {"lexicon": lexicon}),
+        "one pass": (encoded_tables, {"lexicon": lexicon}),
     }
 
 
@@ -95,10 +97,22 @@ def parallel(corpus, docs, lexicon, jobs: list[int], repeat, folder) -> dict[int
         seconds = {}
         for name, (fn, options) in stages(lexicon).items():
             seconds[name] = median_time(lambda: map_docs(fn, docs, jobs=n, **options), repeat)
-        run = partial(map_docs, jobs=n)
-        seconds["end to end"] = median_time(lambda: end_to_end(corpus, lexicon, folder, run=run), repeat)
+        seconds["end to end"] = median_time(lambda: end_to_end(corpus, lexicon, folder, run=Jobs(n)), repeat)
         out[n] = seconds
     return out
+
+
+class Jobs:
+    """A ``run`` as the command line's ``--jobs N`` gives it (``submit`` queues the next batch early)."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+
+    def __call__(self, fn, docs, **options):
+        return map_docs(fn, docs, jobs=self.jobs, **options)
+
+    def submit(self, fn, docs, **options):
+        return submit_docs(fn, docs, jobs=self.jobs, **options)
 
 
 def peers(texts: list[str], simplified: list[str], repeat: int) -> dict[str, tuple[str, float]]:
@@ -159,6 +173,9 @@ def report(chars, single, by_jobs, peer_times, agreement) -> None:
         for name in by_jobs[next(iter(by_jobs))]:
             cells = [f"{speed(chars, s[name])} ({single[name] / s[name]:4.2f}x)" for s in by_jobs.values()]
             print(f"  {name:14s} " + "".join(f"{cell:>30s}" for cell in cells))
+        for peer, (stage, seconds) in peer_times.items():  # the peers run in one process
+            cells = [f"{seconds / s[stage]:.2f}x {peer}" for s in by_jobs.values()]
+            print(f"  {stage:14s} " + "".join(f"{cell:>30s}" for cell in cells))
     if peer_times:
         print("\npeers on the same text")
         for peer, (stage, seconds) in peer_times.items():

@@ -530,7 +530,9 @@ def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> 
     notes: list[str] = []
     documents = _load(work, "documents")
     counts = _load(work, "term_counts")
-    grouped = sum_groups(_load(work, "group_features"))
+    grouped = None
+    for part in _parts(work, "group_features"):  # summed as read: memory follows the vocabulary
+        grouped = part if grouped is None else sum_groups(pd.concat([grouped, part], ignore_index=True))
     objects = counts.astype({c: object for c in ("doc_id", "term", "category")})  # grouped faster than Arrow strings
     summary, groups = summarise(documents, objects, grouped, lexicon=lexicon, notes=notes)
     tables = {"documents": documents, "term_counts": counts, **summary}
