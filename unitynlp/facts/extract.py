@@ -20,7 +20,8 @@ _FINANCIAL = "壹贰貳叁肆伍陆陸柒捌玖拾佰仟"
 #: an opening quote that no closing quote (other than ") follows up to the end of the searched window
 _OPEN_QUOTE_TAIL = re.compile(r"[“\"‘「『][^”’」』]*\Z")
 _CLOSE_QUOTE = re.compile(r"[”\"’」』]")
-_LATIN = re.compile(r"[A-Za-z]")
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_SLASHES = "/／"
 #: 一年 is a duration only in these contexts (过去一年, 一年来), not in 一年一度
 _ONE_YEAR_BEFORE = ("过去", "近", "这", "用", "经过", "历时", "花了", "前", "后", "头", "半")
 _ONE_YEAR_AFTER = ("来", "以来", "多", "内", "间", "半", "期", "后")
@@ -180,51 +181,59 @@ def _in_short_quote(s: str, start: int, end: int) -> bool:
 
 def _quantity(m: re.Match, s: str) -> list[_Cand]:
     """A number with its unit (or a multiplier), a qualifier and possibly a range head."""
-    lo, n, mult, surface, written_post = m.group("lo", "n", "m", "u", "post")
+    lo, n, mult, surface, written_post, q1, q2 = m.group("lo", "n", "m", "u", "post", "q1", "q2")
     arabic = n[0] in _DIGITS
-    if not surface and not mult:  # a bare number: most are not facts; the cheap checks first
-        if arabic:
-            if not (_NOUN_OF_PEOPLE.match(s, m.end()) or LIST_TAIL.match(s, m.end("n"))):
+    m_end = m.end()
+    if not surface:
+        if not mult:  # a bare number: most are not facts; the cheap checks first
+            if arabic:
+                if not (_NOUN_OF_PEOPLE.match(s, m_end) or LIST_TAIL.match(s, m.end("n"))):
+                    return []
+            elif len(n) < 2 or n[-1] not in CN_BIG:
                 return []
-        elif len(n) < 2 or n[-1] not in CN_BIG:
-            return []
-    elif n == "一" and surface and not _one_counts(s, m.start("n"), m.end("u"), surface):
+    elif n == "一" and not _one_counts(s, m.start("n"), m.end("u"), surface):
         return []  # the commonest rejection (一个, 一批: "a"), decided before any other check
-    head = m.start("lo") if lo else m.start("n")
+    n_start = m.start("n")
+    head = m.start("lo") if lo else n_start
     before = s[head - 1:head] if head else ""
     pre_m = PRE_RE.search(s, max(0, head - 3), head) if before in _PRE_LAST else None
     pre = pre_m.group(0) if pre_m else ""
-    post = written_post or ""
     if before in _ORDINAL_SEP and _ORDINAL_LIST.search(s, max(0, head - 6), head):
         return []  # 第1、2名: the 第 governs the whole list
     found = _unit_of(m, s, n, surface, mult, arabic, pre)
     if found is None:
         return []
     unit, kind = found
-    if post in ("多", "余") and not (unit in TIME_UNITS or unit == "倍" or (not surface and (mult or n[-1] in CN_BIG))):
+    post = written_post or ""
+    end = m_end
+    if post and post in ("多", "余") \
+            and not (unit in TIME_UNITS or unit == "倍" or (not surface and (mult or n[-1] in CN_BIG))):
         post = ""  # 100多名 keeps its 多 inside; 3年多 and 3万多 take it after
-    end = m.end() - (len(written_post or "") - len(post))
-    per = _PER_UNIT.match(s, end) if surface and not post else None
-    if per:  # 485元/月, 30元/吨, 16.8万元/人左右
-        unit, end = f"{unit}/{per.group(1)}", per.end()
-        post = next((w for w in ("及以上", "以上", "以下", "左右", "以内") if s.startswith(w, end)), "")
-        end += len(post)
+        end -= 1
+    if surface and not post and s[end:end + 1] in _SLASHES:
+        per = _PER_UNIT.match(s, end)
+        if per:  # 485元/月, 30元/吨, 16.8万元/人左右
+            unit, end = f"{unit}/{per.group(1)}", per.end()
+            post = next((w for w in ("及以上", "以上", "以下", "左右", "以内") if s.startswith(w, end)), "")
+            end += len(post)
     if s.startswith("级", end):  # 百亿级, 千万千瓦级: a scale, not a quantity
         return []
-    if arabic and (s[head - 1:head] in _OPEN_QUOTES and _NAME_IN_QUOTES.match(s, end)
-                   or s[end:end + 1] == "”" and _QUOTE_HEAD.search(s, max(0, head - 6), head)):
-        return []  # “15分钟健身圈”, “3个100”, “两个70%”: a name, not a quantity
-    n_start = m.start("n")
-    if arabic and not mult and kind == "count" and unit not in ("", "人次", "户次") and n[-1] in _DIGITS \
-            and (n_start == 0 or s[n_start - 1] in "\n\r") and not lo:
-        dot = max(n.find("."), n.find("．"))
-        if dot > 0:  # 8.6个重大科技专项 at the start of a line: list number 8, then 6个
-            n, n_start = n[dot + 1:], n_start + dot + 1
-    cand = _Cand(value=parse_number(n + (mult or "")), value_max=None, unit=unit, kind=kind,
-                 _mid=m.group("q1") or m.group("q2") or "", _post=post)
+    if arabic:
+        if before in _OPEN_QUOTES and _NAME_IN_QUOTES.match(s, end) \
+                or s[end:end + 1] == "”" and _QUOTE_HEAD.search(s, max(0, head - 6), head):
+            return []  # “15分钟健身圈”, “3个100”, “两个70%”: a name, not a quantity
+        if not mult and kind == "count" and not lo and n[-1] in _DIGITS and unit not in ("", "人次", "户次") \
+                and (n_start == 0 or s[n_start - 1] in "\n\r"):
+            dot = max(n.find("."), n.find("．"))
+            if dot > 0:  # 8.6个重大科技专项 at the start of a line: list number 8, then 6个
+                n, n_start = n[dot + 1:], n_start + dot + 1
+    cand = _Cand(value=parse_number(n + mult if mult else n), value_max=None, unit=unit, kind=kind,
+                 _mid=q1 or q2 or "", _post=post)
     if pre and not (pre in ("近", "将近") and unit in ("年", "个月")):  # 近5年: the last five years
         cand["_pre"] = pre
-    cand["_span"] = (n_start - len(cand.get("_pre", "")), end)
+        cand["_span"] = (n_start - len(pre), end)
+    else:
+        cand["_span"] = (n_start, end)
     return _with_range(m, cand, arabic, mult) if lo else [cand]
 
 
@@ -232,35 +241,45 @@ def _unit_of(m: re.Match, s: str, n: str, surface: str | None, mult: str | None,
              pre: str) -> tuple[str, str] | None:
     """(unit, kind) of a quantity, or None when the candidate is not a fact."""
     if not surface:
-        if arabic and _NOUN_OF_PEOPLE.match(s, m.end()):
-            return "人", "count"  # 5111贫困人口, 9748万农村人口
-        if arabic and _NOUN_OF_HOUSEHOLDS.match(s, m.end()):
-            return "户", "count"  # 78万农牧户
-        if arabic and mult and _people_after_scale().match(s, m.end()):
-            return "人", "count"  # 358万居家老年人
-        if arabic and mult and not _LATIN.match(s, m.end()):
-            return "", "count"  # 3万, 1.2亿
-        shared = LIST_TAIL.match(s, m.end("n")) if arabic and not mult else None
-        if shared:  # 4.2和0.7个百分点: the unit is written once
-            info = unit_table()[shared.group("u")]
-            return info.unit, info.kind
-        if not arabic and len(n) > 1 and n[-1] in CN_BIG and any(ch in CN_DIGITS for ch in n) \
-                and not is_digitwise(n[:-1]):
+        if arabic:
+            m_end = m.end()
+            if _NOUN_OF_PEOPLE.match(s, m_end):
+                return "人", "count"  # 5111贫困人口, 9748万农村人口
+            if _NOUN_OF_HOUSEHOLDS.match(s, m_end):
+                return "户", "count"  # 78万农牧户
+            if mult:
+                if _people_after_scale().match(s, m_end):
+                    return "人", "count"  # 358万居家老年人
+                if s[m_end:m_end + 1] not in _LATIN:
+                    return "", "count"  # 3万, 1.2亿
+                return None
+            shared = LIST_TAIL.match(s, m.end("n"))
+            if shared:  # 4.2和0.7个百分点: the unit is written once
+                info = unit_table()[shared.group("u")]
+                return info.unit, info.kind
+            return None
+        if len(n) > 1 and n[-1] in CN_BIG and any(ch in CN_DIGITS for ch in n) and not is_digitwise(n[:-1]):
             return "", "count"  # 十二万
         return None
     info = unit_table()[surface]
-    start, u_end = m.start("n"), m.end("u")
-    if surface == "个" and arabic and _POINTS_TAIL.match(s, u_end):
-        return "百分点", "percent"  # 分别高于全省2.2个和3.7个百分点
-    if info.arabic_only and not arabic:
+    if arabic:
+        u_end = m.end("u")
+        if surface == "个" and _POINTS_TAIL.match(s, u_end):
+            return "百分点", "percent"  # 分别高于全省2.2个和3.7个百分点
+        n_end = m.end("n")
+        if s[n_end:n_end + 1] in _LATIN and surface[0] not in _LATIN:
+            return None  # 5G, 3A级
+    elif info.arabic_only:
         return None
-    if arabic and _LATIN.match(s, m.end("n")) and not _LATIN.match(surface):
-        return None  # 5G, 3A级
+    else:
+        u_end = m.end("u")
     if surface == "成" and "\u4e00" <= s[u_end:u_end + 1] <= "\u9fff" and not s.startswith(_CHENG_AFTER, u_end):
         return None  # 一成不变
-    if surface == "番" and not (s[max(0, start - 1):start] == "翻" or s[max(0, start - 2):start] == "翻了"):
-        return None
-    if not arabic and not _chinese_ok(n, info.unit, surface, s, start, u_end, pre):
+    if surface == "番":
+        start = m.start("n")
+        if not (s[max(0, start - 1):start] == "翻" or s[max(0, start - 2):start] == "翻了"):
+            return None
+    if not arabic and not _chinese_ok(n, info.unit, surface, s, m.start("n"), u_end, pre):
         return None
     return info.unit, info.kind
 

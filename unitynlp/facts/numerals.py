@@ -25,6 +25,7 @@ CN_DIGITS = {
 CN_SMALL = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 CN_BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 CN_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL) + "".join(CN_BIG)
+_CN_DIGIT_CHARS = "".join(CN_DIGITS)
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．，", "0123456789.,")
 _ARABIC_START = "0123456789０１２３４５６７８９"
@@ -37,7 +38,7 @@ def arabic_value(text: str) -> float:
 
 def is_digitwise(text: str) -> bool:
     """True for Chinese numerals written digit by digit (一九五八, 三五), with no 十百千万亿."""
-    return all(ch in CN_DIGITS for ch in text)
+    return not text.strip(_CN_DIGIT_CHARS)
 
 
 def chinese_value(text: str) -> float:

@@ -46,15 +46,36 @@ POST_QUALIFIERS = ("及以上", "以上", "以下", "左右", "以内", "之内"
 
 
 def _unit_alternation() -> str:
-    # one lookahead per word: (?!行|川) would become a class of CJK characters, slow to compile
-    return "|".join(re.escape(surface) + "".join(f"(?!{re.escape(w)})" for w in unit.not_followed_by)
-                    for surface, unit in sorted(unit_table().items(), key=lambda kv: -len(kv[0])))
+    """The unit words, longest first, grouped by first character: the engine then tries only the words
+    starting with the character at hand (the same matches as one flat alternation, faster)."""
+    by_first: dict[str, list[str]] = {}
+    for surface, unit in sorted(unit_table().items(), key=lambda kv: -len(kv[0])):
+        # one lookahead per word: (?!行|川) would become a class of CJK characters, slow to compile
+        rest = re.escape(surface[1:]) + "".join(f"(?!{re.escape(w)})" for w in unit.not_followed_by)
+        by_first.setdefault(surface[0], []).append(rest)
+    return "|".join(re.escape(first) + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0])
+                    for first, rests in by_first.items())
+
+
+#: every character a number can be written with (ARABIC, CHINESE, MULT, a year, a month)
+_NUM_CHARS = rf"{_D}{_CN_ALL},，.． 点"
+
+
+def _run_ends_with(chars: str) -> str:
+    """A lookahead: the run of number characters from here ends before one of ``chars``.
+
+    A branch whose number is followed by a word outside that run (年/月, 分之, a range separator) can
+    match only then, so the lookahead changes no match; it spares the branch's full try at most
+    numbers. A run longer than 40 characters passes, so the cost per position stays bounded.
+    """
+    return rf"(?=[{_NUM_CHARS}]{{0,40}}[{re.escape(chars)}]|[{_NUM_CHARS}]{{41}})"
 
 
 @lru_cache(maxsize=None)
 def master() -> re.Pattern:
     """The one pattern that finds every candidate: dates, percentages, fractions, ratios, quantities."""
     units = _unit_alternation()
+    seps = SEP[1:-1]
     date = (rf"(?P<y>{_A_START}{_YEAR}|{_C_START}{_YEAR})"
             rf"(?:年?{SEP}(?P<y2>{_YEAR}))?年(?!级|代|轻)"
             rf"(?:(?P<mo>{_MONTH})(?:{SEP}(?P<mo2>{_MONTH}))?月(?:(?P<d>{_DAY})[日号])?)?"
@@ -64,10 +85,15 @@ def master() -> re.Pattern:
     frac = (rf"(?P<fd>{NUM_HEAD})分之(?P<fn>{NUM})"
             rf"|(?<![/／])(?P<fa>{_A_START}[{_D}]{{1,3}})[/／](?P<fb>[{_D}]{{1,3}})(?![{_D}/／.．A-Za-z])")  # 1/3
     ratio = rf"(?P<ra>{_A_START}{ARABIC})[:：∶](?P<rb>{ARABIC})(?![0-9])"
-    qty = (rf"(?:(?P<lo>{NUM_HEAD})(?P<lom>{MULT})?(?P<lou>{RANGE_UNITS})?(?P<sep>{SEP})(?=[{_D}{_CN_D}十]))?"
+    range_first = "".join(dict.fromkeys(w[0] for w in RANGE_UNITS.split("|")))
+    qty = (rf"(?:{_run_ends_with(seps + range_first)}"
+           rf"(?P<lo>{NUM_HEAD})(?P<lom>{MULT})?(?P<lou>{RANGE_UNITS})?(?P<sep>{SEP})(?=[{_D}{_CN_D}十]))?"
            rf"(?P<n>{NUM_HEAD})(?P<q1>[多余])?(?P<m> ?{MULT})?(?P<q2>[多余])?"
            rf"(?: ?(?P<u>{units}))?(?P<post>{'|'.join(POST_QUALIFIERS)})?")
-    return re.compile(rf"(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio})|(?P<qty>{qty})")
+    # the first four branches need a word after their number's run (年/月, a separator, 分之, /, a colon)
+    words_after = _run_ends_with("年月" + seps + "分/／:：∶")
+    return re.compile(rf"(?:{words_after}(?:(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio}))"
+                      rf"|(?P<qty>{qty}))")
 
 
 @lru_cache(maxsize=None)

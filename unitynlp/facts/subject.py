@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .patterns import CHANGE_RE, CLAUSE_SEP, DECREASE, POST_CLASS, PRE_QUALIFIERS, SENTENCE_END, SHARE_RE
 from .units import TIME_UNITS
@@ -38,7 +39,8 @@ _TRAIL_WORDS = (r"(?:比前|较前|(?:比|较|同)(?:上年|去年|上年同期|
                 r"达到|达|为|是|有|共|计|约|大约|近|将近|超过|超|逾|不足|不到|不少于|增长|增加|提高|上升|提升|"
                 r"增|下降|减少|降低|降|减|缩小|扩大|占|实现|完成|突破|至|到|由|从|已|了|(?<!人)均|的|在|保持|稳定|控制|"
                 r"以|之|于|新增|共有|拥有|总|计划|预计|力争|确保|全部|合计|总计|共计|分别)+\Z")
-_AFTER_CUT = re.compile(r"(?<=.)(?:以及|的|得到|全部|全面|已|正在|有序|加快|顺利|成功|实现|完成|获得|通过|开工|投入|用于|建成|达到|达|中$|等|和|及|与|共|都)")
+#: words that end a subject after a figure; searched from the phrase's second character
+_AFTER_CUT = re.compile(r"(?:以及|的|得到|全部|全面|已|正在|有序|加快|顺利|成功|实现|完成|获得|通过|开工|投入|用于|建成|达到|达|中$|等|和|及|与|共|都)")
 _FUNCTION_START = re.compile(r"(?:的|以|和|及|或|在|是|为|了|到|至|等|左右|以上|以下|之|用于|其中|共|均|"
                              r"分别|比|较|同比|增长|下降|提高|占|达|将|后|前|间|来|内|时|起|次|年(?!度)|月|日|"
                              r"超|近|约|逾|突破|不足|不到|/)")
@@ -88,6 +90,8 @@ def _chars_of(*patterns: str) -> frozenset:
 _LEAD_FIRST = _chars_of(_LEAD.pattern)
 _CHANGE_LAST = _chars_of(CHANGE_RE.pattern)
 _TAIL_LAST = _chars_of(_TRAIL_WORDS, _DATED_TAIL.pattern)
+#: the characters a dated tail ends with (2019年, 上年末, 去年的, 上年相比)
+_DATED_LAST = frozenset("年月底末初的比")
 #: a search for the trail tries every position of a phrase: the lookahead rejects at once those
 #: whose character no trail word is written with
 _TRAIL = re.compile(f"(?=[{re.escape(''.join(sorted(_TAIL_LAST)))}])" + _TRAIL_WORDS)
@@ -108,12 +112,16 @@ _DIMENSIONS = frozenset({"长", "全长", "总长", "高", "宽", "深", "总面
 _FUNCTION_WORDS = frozenset({"比", "较", "同", "与", "和", "中", "而", "就", "内", "其", "这", "该"})
 
 
+@lru_cache(maxsize=4096)  # 4 in 10 phrases repeat (增长, 比上年增长, 城镇新增就业), within a report and across
 def clean(phrase: str) -> str:
     """Strip leading connectives and dates and trailing verbs from a clause."""
     for _ in range(3):  # the substitutions run only when the first or last character can start or end a match
         new = _LEAD.sub("", phrase) if phrase[:1] in _LEAD_FIRST else phrase
-        if new[-1:] in _TAIL_LAST:
-            new = _TRAIL.sub("", _DATED_TAIL.sub("", new))
+        last = new[-1:]
+        if last in _TAIL_LAST:
+            if last in _DATED_LAST:
+                new = _DATED_TAIL.sub("", new)
+            new = _TRAIL.sub("", new)
         if new == phrase:
             break
         phrase = new
@@ -149,7 +157,7 @@ def subject_after(text: str, end: int) -> str:
     after = clause_after(text, end)
     if not after or _FUNCTION_START.match(after) or after[0] == "*":
         return ""
-    m = _AFTER_CUT.search(after)
+    m = _AFTER_CUT.search(after, 1)  # a cut word never starts the phrase
     after = after[: m.start()] if m else after
     return "" if after in _FUNCTION_WORDS or after in _NOT_SUBJECT_AFTER else after
 
@@ -228,7 +236,7 @@ def fill_subjects(cands: list[dict], s: str) -> None:
             last_subject, floor_end = "", 0
         _qualify(c, s)
         change = change_of(s, start)
-        if not change and s[prev_end:start] in ("、", "和", "及", "与") \
+        if not change and start - prev_end == 1 and s[prev_end] in "、和及与" \
                 and (unit == prev_unit or not prev_unit) and not c.get("_pre"):
             change = prev_change  # 分别下降39.7%和39.1%, not 增长6.1%、突破2万亿元
         c["change"] = prev_change = change
@@ -312,8 +320,8 @@ def _pair_lists(cands: list[dict], s: str) -> None:
     last_sentence = None
     while i < n:
         j = i
-        while j + 1 < n and s[cands[j]["_span"][1]:cands[j + 1]["_span"][0]] in ("、", "和", "及", "与") \
-                and cands[j + 1]["kind"] == cands[i]["kind"]:
+        while j + 1 < n and cands[j + 1]["_span"][0] - cands[j]["_span"][1] == 1 \
+                and s[cands[j]["_span"][1]] in "、和及与" and cands[j + 1]["kind"] == cands[i]["kind"]:
             j += 1
         size = j - i + 1
         sentence = cands[i].get("_sentence")
