@@ -41,6 +41,7 @@ _LIST_SEPARATORS = r"[、，,;；|]"
 KEYNESS_ROWS = 30      # rows kept per target group in the keyness table
 REPORT_ROWS = 15       # rows of each table shown in the HTML report
 EXCEL_ROWS = 100_000   # a longer table is left out of the workbook (it is in CSV and Parquet)
+PARQUET_ROWS = 100_000  # rows of a Parquet row group, about
 CLUSTER_MAX_CHARS = 100_000_000  # a larger corpus is not clustered by analyze (run unitynlp cluster)
 ROW_TABLES = ("documents", "term_hits", "term_counts", "facts")
 FORMAT_VERSION = 1
@@ -134,23 +135,19 @@ def _encode(name: str, table: pd.DataFrame) -> dict:
 
 
 def _formats(table: pd.DataFrame) -> dict[str, bytes]:
-    """The CSV (UTF-8, a header line, no byte-order mark) and, with pyarrow, the Parquet of a table."""
+    """The CSV (UTF-8, a header line, no byte-order mark) and, with pyarrow, the Arrow IPC file of a
+    table (read back at almost no cost when the Parquet file is written)."""
     formats = {"csv": table.to_csv(index=False).encode("utf-8")}
-    parquet = _parquet_bytes(table)
-    if parquet is not None:
-        formats["parquet"] = parquet
-    return formats
-
-
-def _parquet_bytes(table: pd.DataFrame) -> bytes | None:
     try:
         import pyarrow as pa
-        from pyarrow import parquet
     except ImportError:
-        return None
+        return formats
+    arrow = arrow_table(table)
     sink = pa.BufferOutputStream()
-    parquet.write_table(arrow_table(table), sink)
-    return sink.getvalue().to_pybytes()
+    with pa.ipc.new_file(sink, arrow.schema) as writer:
+        writer.write_table(arrow)
+    formats["arrow"] = sink.getvalue().to_pybytes()
+    return formats
 
 
 def group_features(features: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
@@ -351,8 +348,14 @@ def run_analysis(corpus: str | Path | None, out_dir: str | Path, *, lexicon=None
     batches = iter_corpus(corpus, batch_chars=batch_chars, encoding=encoding, split=split)
     read = 0
     # a run with a submit method (the command line's) queues the next batch before the last
-    # one is finished, so no worker waits for the slowest share of a batch
-    submit = getattr(run, "submit", None) or (lambda fn, docs, **options: Pending(done=run(fn, docs, **options)))
+    # one is finished, so no worker waits for the slowest share of a batch, and each worker
+    # can take one share of it
+    if hasattr(run, "submit"):
+        def submit(fn, docs, **options):
+            return run.submit(fn, docs, one_per_worker=True, **options)
+    else:
+        def submit(fn, docs, **options):
+            return Pending(done=run(fn, docs, **options))
     in_flight: deque = deque()  # (index, documents, pending tables, percent read)
 
     def save_oldest() -> None:
@@ -495,7 +498,7 @@ def _save_batch(work: Path, index: int, documents: pd.DataFrame, parts: list[dic
             item for part in parts for item in part.items()]:
         number = len(rows.setdefault(name, []))
         rows[name].append(encoded["rows"])
-        for suffix in ("pkl", "csv", "parquet"):
+        for suffix in ("pkl", "csv", "arrow"):
             if suffix in encoded:
                 (folder / f"{name}.{number:03d}.{suffix}").write_bytes(encoded[suffix])
     _write_json(folder / "rows.json", rows)
@@ -579,14 +582,13 @@ class _Lazy:
 
     def __getitem__(self, columns):
         wanted = list(columns) if isinstance(columns, list) else [columns]
-        parts = _files(self.work, self.name, "parquet")
+        parts = _files(self.work, self.name, "arrow")
         if not parts:
             return _load(self.work, self.name, wanted)[columns]
         import pyarrow as pa
-        from pyarrow import parquet
 
-        # a few columns of a long table: read from the Parquet parts, not whole pickles
-        table = pa.concat_tables([parquet.read_table(path, columns=wanted) for path in parts])
+        # a few columns of a long table: from the Arrow parts, not whole pickles
+        table = pa.concat_tables([_read_arrow(path.read_bytes()).select(wanted) for path in parts])
         return table.to_pandas()[columns]
 
     def parts(self) -> Iterable[pd.DataFrame]:
@@ -610,17 +612,24 @@ def write_analysis(analysis: Analysis, out_dir: str | Path, *, work: Path | None
     staging.mkdir()
     background: list[_Background] = []
     try:
-        # the workbook and the figures are made in two other processes while the tables are written
+        # Parquet, the workbook and the figures are made in other processes while the CSV is written
         stage("writing tables, the workbook and figures")
         analysis.notes.extend(workbook_notes(analysis))  # before forking: every process has them
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            analysis.notes.append('Parquet files skipped: pip install "unitynlp[parquet]" to get them')
+        else:
+            background.append(_Background("Parquet files", _write_parquet, analysis, staging, work))
         background.append(_Background("workbook", write_workbook, analysis, staging / "unitynlp.xlsx"))
         background.append(_Background("figures", _write_figures, analysis, staging))
-        _write_tables(analysis, staging, work)
-        images, notes = background[1].wait()
+        _write_csv(analysis, staging, work)
+        images, notes = background[-1].wait()
         analysis.notes.extend(notes)
         stage("writing report")
         (staging / "report.html").write_text(report_html(analysis, images, title=title), encoding="utf-8")
-        background[0].wait()
+        for process in background:
+            process.wait()
         _replace(staging, out_dir)
     except BaseException:
         for process in background:
@@ -636,53 +645,51 @@ def _chunks(table) -> Iterable[pd.DataFrame]:
     return table.parts() if isinstance(table, _Lazy) else [table]
 
 
-def _write_tables(analysis: Analysis, folder: Path, work: Path) -> None:
-    """Each table as CSV and Parquet, joined from the batch folders' parts where ``work`` has them."""
-    try:
-        from pyarrow import parquet
-    except ImportError:
-        parquet = None
-        analysis.notes.append('Parquet files skipped: pip install "unitynlp[parquet]" to get them')
+def _write_csv(analysis: Analysis, folder: Path, work: Path) -> None:
+    """Each table as CSV, joined from the batch folders' parts where ``work`` has them."""
     (folder / "csv").mkdir()
-    if parquet:
-        (folder / "parquet").mkdir()
     for name, table in analysis.tables.items():
-        csv_parts = [path.read_bytes for path in _files(work, name, "csv")]
-        pq_parts = [path.read_bytes for path in _files(work, name, "parquet")]
-        if not csv_parts:  # a table of the summing up: formatted here
-            formats = _formats(table)
-            csv_parts, pq_parts = [lambda: formats["csv"]], [lambda: formats["parquet"]] if "parquet" in formats else []
+        parts = [path.read_bytes for path in _files(work, name, "csv")]
+        if not parts:  # a table of the summing up: formatted here
+            parts = [lambda table=table: table.to_csv(index=False).encode("utf-8")]
         with (folder / "csv" / f"{name}.csv").open("wb") as fh:
             fh.write(b"\xef\xbb\xbf")  # a byte-order mark: Excel then reads the file as UTF-8
-            for i, read in enumerate(csv_parts):
+            for i, read in enumerate(parts):
                 data = read()
                 fh.write(data if i == 0 else data[data.index(b"\n") + 1:])  # one header line
-        if parquet and pq_parts:
-            _join_parquet(pq_parts, folder / "parquet" / f"{name}.parquet")
 
 
-def _join_parquet(parts: list[Callable[[], bytes]], path: Path, *, group_rows: int = 100_000) -> None:
-    """One Parquet file of the parts, in order, with the first part's schema, in row groups of
-    about ``group_rows`` rows (a row group per small part would make the file slow to write and read)."""
-    if len(parts) == 1:
-        path.write_bytes(parts[0]())
-        return
+def _write_parquet(analysis: Analysis, folder: Path, work: Path) -> None:
+    """Each table as Parquet, from the batch folders' Arrow parts where ``work`` has them, in row
+    groups of about ``PARQUET_ROWS`` rows (a row group per small part is slow to write and read)."""
     import pyarrow as pa
     from pyarrow import parquet
 
-    writer, pending, rows = None, [], 0
-    try:
-        for i, read in enumerate(parts):
-            table = parquet.read_table(pa.BufferReader(read()))
-            writer = writer or parquet.ParquetWriter(path, table.schema)
-            pending.append(table.cast(writer.schema))
-            rows += table.num_rows
-            if rows >= group_rows or i == len(parts) - 1:
+    (folder / "parquet").mkdir()
+    for name, table in analysis.tables.items():
+        parts = (_read_arrow(path.read_bytes()) for path in _files(work, name, "arrow"))
+        if not _files(work, name, "arrow"):
+            parts = iter([arrow_table(table)])
+        writer, pending, rows = None, [], 0
+        try:
+            for part in parts:
+                writer = writer or parquet.ParquetWriter(folder / "parquet" / f"{name}.parquet", part.schema)
+                pending.append(part.cast(writer.schema))
+                rows += part.num_rows
+                if rows >= PARQUET_ROWS:
+                    writer.write_table(pa.concat_tables(pending))
+                    pending, rows = [], 0
+            if pending:
                 writer.write_table(pa.concat_tables(pending))
-                pending, rows = [], 0
-    finally:
-        if writer is not None:
-            writer.close()
+        finally:
+            if writer is not None:
+                writer.close()
+
+
+def _read_arrow(data: bytes):
+    import pyarrow as pa
+
+    return pa.ipc.open_file(pa.BufferReader(data)).read_all()
 
 
 class _Background:
@@ -716,13 +723,14 @@ class _Background:
         if self.process is None:
             return self.result
         try:
-            result, error = self.receive.recv()
+            self.result, error = self.receive.recv()
         except EOFError:
-            result, error = None, f"its process ended with code {self.process.exitcode}"
+            self.result, error = None, f"its process ended with code {self.process.exitcode}"
         self.process.join()
+        self.process = None
         if error:
             raise UnityNLPError(f"could not write the {self.what}: {error}")
-        return result
+        return self.result
 
     def cancel(self) -> None:
         if self.process is not None and self.process.is_alive():

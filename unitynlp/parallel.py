@@ -60,12 +60,14 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
-def chunk_docs(docs: pd.DataFrame, *, jobs: int, chunk_chars: int = CHUNK_CHARS) -> list[pd.DataFrame]:
-    """Contiguous slices of ``docs`` of balanced size (in characters), in order."""
+def chunk_docs(docs: pd.DataFrame, *, jobs: int, chunk_chars: int = CHUNK_CHARS,
+               per_job: int = CHUNKS_PER_JOB) -> list[pd.DataFrame]:
+    """Contiguous slices of ``docs`` of balanced size (in characters), in order: ``per_job`` a job,
+    more where a slice would exceed ``chunk_chars``."""
     if docs.empty:
         return [docs]
     sizes = docs["text"].str.len().to_numpy()
-    n = int(max(min(len(docs), jobs * CHUNKS_PER_JOB), np.ceil(sizes.sum() / chunk_chars)))
+    n = int(max(min(len(docs), jobs * per_job), np.ceil(sizes.sum() / chunk_chars)))
     n = min(n, len(docs))
     edges = np.searchsorted(np.cumsum(sizes), np.linspace(0, sizes.sum(), n + 1)[1:-1], side="left") + 1
     bounds = [0, *sorted(set(int(e) for e in edges if 0 < e < len(docs))), len(docs)]
@@ -96,15 +98,20 @@ def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int |
 
 
 def submit_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int | None = 1,
-                scheduler: str | None = None, min_chars: int | None = None, **options) -> "Pending":
+                scheduler: str | None = None, min_chars: int | None = None, one_per_worker: bool = False,
+                **options) -> "Pending":
     """:func:`map_docs` begun: :meth:`Pending.result` gives what it would return.
 
     Inside :func:`shared_workers`, with worker processes, the chunks are queued for the
     workers and this returns at once, so the caller can read and queue the next documents while
     these are analysed (no worker then waits for the slowest chunk of a call). Otherwise the
-    work is done before it returns.
+    work is done before it returns. ``one_per_worker`` cuts the documents into one chunk per
+    worker, for a caller that keeps the workers busy with its next call anyway (fewer, larger
+    results to send back and join).
     """
     jobs, chunks, task = _plan(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, options=options)
+    if one_per_worker and not scheduler and _SHARED is not None:
+        chunks = chunk_docs(docs, jobs=jobs, chunk_chars=max(1, int(docs["text"].str.len().sum())), per_job=1)
     if scheduler or jobs == 1 or len(chunks) == 1 or _SHARED is None:
         return Pending(done=map_docs(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, **options))
     with _process_pool(min(jobs, len(chunks))) as pool:
