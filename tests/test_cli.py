@@ -114,3 +114,18 @@ def test_facts_on_one_report_loads_no_segmenter_sklearn_or_pandas(tmp_path):
 def test_every_command_with_per_document_work_takes_jobs(run):
     takes = {name for name in cli.commands if "--jobs" in run(name, "--help").stdout}
     assert takes == set(cli.commands) - {"corpus"}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "text"])
+def test_frames_render_as_their_rows_do(fmt):
+    import pandas as pd
+
+    from unitynlp.corpus import read_corpus
+    from unitynlp.output import render_frame, render_records
+    from unitynlp.segment import segment_with
+
+    mixed = pd.DataFrame({"a": [1, None, 3], "b": pd.array([1, None, 2], dtype="Int64"), "c": [True, False, True],
+                          "d": ["x,y", 'q"', None], "e": [[1, 2], (3,), "z"], "f": [1.5, float("nan"), 2.0]})
+    for frame in (mixed, segment_with(read_corpus().head(2))):
+        columns = [*map(str, frame.columns), "absent"]
+        assert render_frame(frame, columns, fmt) == render_records(frame.to_dict("records"), columns, fmt)

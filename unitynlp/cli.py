@@ -262,15 +262,27 @@ def segment(batches, backend, no_hmm, lexicons, no_default, run, out):
     Example:
       unitynlp segment corpora/seed/seed-3.txt --format text
     """
+    from .output import STREAMED, rendered
     from .segment import TOKEN_COLUMNS, segment_with
 
-    lexicon = _load_lexicon(lexicons, no_default)
-    tokens = (run(segment_with, docs, lexicon=lexicon, backend=backend, hmm=not no_hmm) for docs in batches)
-    if out.fmt == "text":
-        out.chunks(([{"line": f"{d}\t{' '.join(t)}"} for d, t in frame.groupby("doc_id", sort=False)["token"]]
-                    for frame in tokens), ["line"])
+    options = {"lexicon": _load_lexicon(lexicons, no_default), "backend": backend, "hmm": not no_hmm}
+    stage, columns = (token_lines, ["line"]) if out.fmt == "text" else (segment_with, TOKEN_COLUMNS)
+    if out.fmt in STREAMED:  # the workers format their own rows: millions of tokens
+        out.chunks((text for docs in batches
+                    for text in run(rendered, docs, stage=stage, columns=columns, fmt=out.fmt, **options)["text"]),
+                   columns)
     else:
-        out.chunks(tokens, TOKEN_COLUMNS)
+        out.chunks((run(stage, docs, **options) for docs in batches), columns)
+
+
+def token_lines(docs, **options):
+    """One row per document: ``line`` holds its doc_id, a tab and its tokens separated by spaces."""
+    import pandas as pd
+
+    from .segment import segment_with
+
+    tokens = segment_with(docs, **options)
+    return pd.DataFrame({"line": [f"{d}\t{' '.join(t)}" for d, t in tokens.groupby("doc_id", sort=False)["token"]]})
 
 
 @cli.command("cluster")
