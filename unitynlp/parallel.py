@@ -185,7 +185,7 @@ class _Kept:
 
 class _ClosingPool(ProcessPoolExecutor):
     def close(self) -> None:
-        self.shutdown()
+        self.shutdown(cancel_futures=True)  # after an error or Ctrl-C, queued chunks are dropped
 
 
 def _process_pool(workers: int):
