@@ -445,26 +445,25 @@ def _prefetched(batches: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     stop = threading.Event()
     end = object()
 
+    def offer(item) -> bool:
+        """Put ``item`` in the slot; False when the consumer has stopped first."""
+        while not stop.is_set():
+            try:
+                slot.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def read() -> None:
         try:
             for batch in batches:
-                while not stop.is_set():
-                    try:
-                        slot.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(batch):
                     return
             item = end
         except BaseException as exc:  # raised again in the consuming thread
             item = exc
-        while not stop.is_set():
-            try:
-                slot.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
+        offer(item)
 
     reader = threading.Thread(target=read, name="unitynlp-reader", daemon=True)
     reader.start()
