@@ -80,7 +80,7 @@ def _candidate_columns(docs: pd.DataFrame) -> list[str]:
 
 def analyze_batch(docs: pd.DataFrame, *, lexicon, run=in_process) -> dict[str, pd.DataFrame]:
     """The per-document tables of one batch, and its features summed per metadata group."""
-    tables = run(grouped_tables, docs, lexicon=lexicon)  # one call: workers start once per batch
+    tables = run(document_tables, docs, lexicon=lexicon, grouped=True)  # one call per batch
     return {"documents": docs.drop(columns=["text"]), **tables}
 
 
@@ -112,18 +112,15 @@ def document_tables(docs: pd.DataFrame, *, lexicon, grouped: bool = False) -> di
     return tables
 
 
-def grouped_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, pd.DataFrame]:
-    """:func:`document_tables` with the features summed per group."""
-    return document_tables(docs, lexicon=lexicon, grouped=True)
-
-
 def encoded_tables(docs: pd.DataFrame, *, lexicon) -> dict[str, list]:
-    """:func:`grouped_tables` encoded as the batch folder stores them (a worker's share of a batch).
+    """:func:`document_tables` (features grouped) encoded as the batch folder stores them: a
+    worker's share of a batch.
 
-    Workers return bytes, not frames: the CSV and Parquet of the long tables are formatted in
-    parallel, and the main process only writes them.
+    Workers return bytes, not frames: the CSV and Arrow parts of the long tables are formatted
+    in parallel, and the main process only writes them.
     """
-    return {"parts": [{name: _encode(name, table) for name, table in grouped_tables(docs, lexicon=lexicon).items()}]}
+    tables = document_tables(docs, lexicon=lexicon, grouped=True)
+    return {"parts": [{name: _encode(name, table) for name, table in tables.items()}]}
 
 
 def _encode(name: str, table: pd.DataFrame) -> dict:
@@ -134,10 +131,14 @@ def _encode(name: str, table: pd.DataFrame) -> dict:
     return {**encoded, **_formats(table)} if name in ROW_TABLES else encoded
 
 
+def _csv_bytes(table: pd.DataFrame) -> bytes:
+    return table.to_csv(index=False).encode("utf-8")
+
+
 def _formats(table: pd.DataFrame) -> dict[str, bytes]:
     """The CSV (UTF-8, a header line, no byte-order mark) and, with pyarrow, the Arrow IPC file of a
     table (read back at almost no cost when the Parquet file is written)."""
-    formats = {"csv": table.to_csv(index=False).encode("utf-8")}
+    formats = {"csv": _csv_bytes(table)}
     try:
         import pyarrow as pa
     except ImportError:
@@ -190,8 +191,9 @@ def _sum_per_group(doc_ids: list, doc_rows, codes, terms, counts, labels: dict[s
     return pd.concat(parts, ignore_index=True)
 
 
-def sum_groups(grouped: pd.DataFrame) -> pd.DataFrame:
+def _merged_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Group feature counts of several parts summed into one row per (by, group, term)."""
+    grouped = pd.concat(parts, ignore_index=True)
     return grouped.groupby(["by", "group", "term"], sort=False)["count"].sum().reset_index()
 
 
@@ -490,8 +492,7 @@ def _save_batch(work: Path, index: int, documents: pd.DataFrame, parts: list[dic
     folder.mkdir()
     rows: dict[str, list[int]] = {}
     # the workers' group sums overlap (every share holds most words): one sum per batch
-    grouped = sum_groups(pd.concat([pickle.loads(part.pop("group_features")["pkl"]) for part in parts],
-                                   ignore_index=True))
+    grouped = _merged_sums([pickle.loads(part.pop("group_features")["pkl"]) for part in parts])
     for name, encoded in [("documents", _encode("documents", documents)),
                           ("group_features", _encode("group_features", grouped))] + [
             item for part in parts for item in part.items()]:
@@ -534,7 +535,7 @@ def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> 
     counts = _load(work, "term_counts")
     grouped = None
     for part in _parts(work, "group_features"):  # summed as read: memory follows the vocabulary
-        grouped = part if grouped is None else sum_groups(pd.concat([grouped, part], ignore_index=True))
+        grouped = part if grouped is None else _merged_sums([grouped, part])
     objects = counts.astype({c: object for c in ("doc_id", "term", "category")})  # grouped faster than Arrow strings
     summary, groups = summarise(documents, objects, grouped, lexicon=lexicon, notes=notes)
     tables = {"documents": documents, "term_counts": counts, **summary}
@@ -650,7 +651,7 @@ def _write_csv(analysis: Analysis, folder: Path, work: Path) -> None:
     for name, table in analysis.tables.items():
         parts = [path.read_bytes for path in _files(work, name, "csv")]
         if not parts:  # a table of the summing up: formatted here
-            parts = [lambda table=table: table.to_csv(index=False).encode("utf-8")]
+            parts = [lambda table=table: _csv_bytes(table)]
         with (folder / "csv" / f"{name}.csv").open("wb") as fh:
             fh.write(b"\xef\xbb\xbf")  # a byte-order mark: Excel then reads the file as UTF-8
             for i, read in enumerate(parts):
@@ -666,9 +667,8 @@ def _write_parquet(analysis: Analysis, folder: Path, work: Path) -> None:
 
     (folder / "parquet").mkdir()
     for name, table in analysis.tables.items():
-        parts = (_read_arrow(path.read_bytes()) for path in _files(work, name, "arrow"))
-        if not _files(work, name, "arrow"):
-            parts = iter([arrow_table(table)])
+        files = _files(work, name, "arrow")
+        parts = (_read_arrow(path.read_bytes()) for path in files) if files else iter([arrow_table(table)])
         writer, pending, rows = None, [], 0
         try:
             for part in parts:

@@ -6,9 +6,9 @@ documents frame into contiguous chunks, runs ``fn`` on each where asked, and con
 results in the original order, so the output is identical to a single-process run.
 
 Each call starts its own workers, unless it runs inside :func:`shared_workers`, which keeps
-them (or a local Dask cluster) for many calls. On Linux workers are forked, so they start with what this process has loaded; elsewhere they
-are spawned, and each imports unitynlp and builds its segmenter and lexicon once (they are
-cached per process), not once per document.
+them (or a local Dask cluster) for many calls. On Linux workers are forked, so they start with
+what this process has loaded; elsewhere they are spawned, and each imports unitynlp and builds
+its segmenter and lexicon once (they are cached per process), not once per document.
 
 >>> from unitynlp.corpus import read_corpus
 >>> from unitynlp.facts import facts
@@ -60,14 +60,14 @@ def resolve_jobs(jobs: int | None) -> int:
     return jobs
 
 
-def chunk_docs(docs: pd.DataFrame, *, jobs: int, chunk_chars: int = CHUNK_CHARS,
+def chunk_docs(docs: pd.DataFrame, *, jobs: int, chunk_chars: int | None = CHUNK_CHARS,
                per_job: int = CHUNKS_PER_JOB) -> list[pd.DataFrame]:
     """Contiguous slices of ``docs`` of balanced size (in characters), in order: ``per_job`` a job,
-    more where a slice would exceed ``chunk_chars``."""
+    more where a slice would exceed ``chunk_chars`` (None: no limit)."""
     if docs.empty:
         return [docs]
     sizes = docs["text"].str.len().to_numpy()
-    n = int(max(min(len(docs), jobs * per_job), np.ceil(sizes.sum() / chunk_chars)))
+    n = int(max(min(len(docs), jobs * per_job), np.ceil(sizes.sum() / chunk_chars) if chunk_chars else 1))
     n = min(n, len(docs))
     edges = np.searchsorted(np.cumsum(sizes), np.linspace(0, sizes.sum(), n + 1)[1:-1], side="left") + 1
     bounds = [0, *sorted(set(int(e) for e in edges if 0 < e < len(docs))), len(docs)]
@@ -86,15 +86,7 @@ def map_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int |
     this process: starting workers would cost more than it saves.
     """
     jobs, chunks, task = _plan(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, options=options)
-    if scheduler:
-        results = _dask_map(task, chunks, scheduler, jobs=jobs)
-    elif jobs == 1 or len(chunks) == 1:
-        results = [task(chunk) for chunk in (progress(chunks) if progress else chunks)]
-    else:
-        with _process_pool(min(jobs, len(chunks))) as pool:
-            done = pool.map(task, chunks)
-            results = list(progress(done) if progress else done)
-    return _combine(results)
+    return _combine(_run_chunks(task, chunks, jobs=jobs, scheduler=scheduler, progress=progress))
 
 
 def submit_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: int | None = 1,
@@ -109,13 +101,24 @@ def submit_docs(fn: Callable[..., pd.DataFrame], docs: pd.DataFrame, *, jobs: in
     worker, for a caller that keeps the workers busy with its next call anyway (fewer, larger
     results to send back and join).
     """
-    jobs, chunks, task = _plan(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, options=options)
-    if one_per_worker and not scheduler and _SHARED is not None:
-        chunks = chunk_docs(docs, jobs=jobs, chunk_chars=max(1, int(docs["text"].str.len().sum())), per_job=1)
-    if scheduler or jobs == 1 or len(chunks) == 1 or _SHARED is None:
-        return Pending(done=map_docs(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, **options))
+    queued = not scheduler and _SHARED is not None
+    jobs, chunks, task = _plan(fn, docs, jobs=jobs, scheduler=scheduler, min_chars=min_chars, options=options,
+                               one_per_worker=one_per_worker and queued)
+    if not queued or jobs == 1 or len(chunks) == 1:
+        return Pending(done=_combine(_run_chunks(task, chunks, jobs=jobs, scheduler=scheduler)))
     with _process_pool(min(jobs, len(chunks))) as pool:
         return Pending(futures=[pool.submit(task, chunk) for chunk in chunks])
+
+
+def _run_chunks(task, chunks: list[pd.DataFrame], *, jobs: int, scheduler: str | None, progress=None) -> list:
+    """``task`` of each chunk, in order: on Dask, in worker processes, or here."""
+    if scheduler:
+        return _dask_map(task, chunks, scheduler, jobs=jobs)
+    if jobs == 1 or len(chunks) == 1:
+        return [task(chunk) for chunk in (progress(chunks) if progress else chunks)]
+    with _process_pool(min(jobs, len(chunks))) as pool:
+        done = pool.map(task, chunks)
+        return list(progress(done) if progress else done)
 
 
 class Pending:
@@ -130,12 +133,15 @@ class Pending:
         return self._done
 
 
-def _plan(fn, docs, *, jobs, scheduler, min_chars, options) -> tuple[int, list[pd.DataFrame], Callable]:
+def _plan(fn, docs, *, jobs, scheduler, min_chars, options,
+          one_per_worker: bool = False) -> tuple[int, list[pd.DataFrame], Callable]:
+    """The jobs a call really uses, its chunks and its task."""
     jobs = resolve_jobs(jobs)
     min_chars = PARALLEL_MIN_CHARS if min_chars is None else min_chars
     if not scheduler and int(docs["text"].str.len().sum()) < min_chars:
         jobs = 1
-    return jobs, chunk_docs(docs, jobs=jobs), partial(fn, **options)
+    chunks = chunk_docs(docs, jobs=jobs, chunk_chars=None, per_job=1) if one_per_worker else chunk_docs(docs, jobs=jobs)
+    return jobs, chunks, partial(fn, **options)
 
 
 def _combine(results: list):
@@ -170,31 +176,22 @@ def shared_workers() -> Iterator[None]:
             resource.close()
 
 
-class _Kept:
-    """A resource that the ``with`` blocks of :func:`map_docs` must not close."""
-
-    def __init__(self, resource):
-        self.resource = resource
-
-    def __enter__(self):
-        return self.resource
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
 class _ClosingPool(ProcessPoolExecutor):
     def close(self) -> None:
         self.shutdown(cancel_futures=True)  # after an error or Ctrl-C, queued chunks are dropped
 
 
-def _process_pool(workers: int):
+@contextmanager
+def _process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A pool of ``workers`` processes: the shared one inside :func:`shared_workers`, else a new one."""
     if _SHARED is None:
-        return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+            yield pool
+        return
     key = ("pool", workers)
     if key not in _SHARED:  # a pool broken by a dead worker fails the run, which ends the scope
         _SHARED[key] = _ClosingPool(max_workers=workers, mp_context=_context())
-    return _Kept(_SHARED[key])
+    yield _SHARED[key]
 
 
 def _context():
