@@ -74,3 +74,22 @@ def test_user_words_and_lexicon_agree(tmp_path):
 
 def test_stopwords_cover_boilerplate():
     assert {"全省", "全区", "我省", "我州", "各级", "进一步", "的", "，"} <= stopwords()
+
+
+def test_token_frame_is_the_same_with_arrow_or_python_strings(docs, monkeypatch):
+    import unitynlp.segment as seg
+
+    pytest.importorskip("pyarrow")
+    texts = docs.assign(text=docs["text"] + " \r\n 2015-2017年　x")  # whitespace pieces are dropped
+    arrow = segment(texts)
+    monkeypatch.setattr(seg, "_arrow_strings", lambda: None)
+    plain = segment(texts)
+    assert plain["token"].dtype == object
+    if arrow["token"].dtype != object:  # pandas 3: Arrow-backed str
+        assert str(arrow["token"].dtype) == "str"
+    assert arrow["token"].tolist() == plain["token"].tolist()
+    for column in ("doc_id", "position", "start", "end", "stopword"):
+        assert arrow[column].tolist() == plain[column].tolist()
+    assert plain["stopword"].any() and not plain["stopword"].all()
+    seg_ = Segmenter()
+    assert plain["token"][plain["doc_id"] == "seed-2"].tolist() == seg_.cut(texts["text"].iloc[1])

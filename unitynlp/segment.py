@@ -88,11 +88,21 @@ class Segmenter:
 
     def spans(self, text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Tokens of ``text`` (simplified, whitespace dropped) and their original start/end arrays."""
+        return self._spans(text, arrow=False)
+
+    def _spans(self, text: str, *, arrow: bool):
+        """:meth:`spans`, with the tokens as a pyarrow string array if ``arrow``."""
         conv = get_converter(self.config).convert(text)
         pieces = self._cut(conv.text, self.hmm)
-        n = len(pieces)
-        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=n)
-        ends = np.cumsum(lengths)
+        if arrow:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            pieces = pa.array(pieces, type=pa.string())
+            lengths = pc.utf8_length(pieces).to_numpy()
+        else:
+            lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        ends = np.cumsum(lengths, dtype=np.int64)
         starts = ends - lengths
         # jieba and rjieba give every whitespace character (or \r\n) a piece of its own
         space_at = [m.start() for m in _SPACE.finditer(conv.text)]
@@ -100,7 +110,7 @@ class Segmenter:
             is_space = np.zeros(len(conv.text) + 1, dtype=bool)
             is_space[space_at] = True
             keep = ~is_space[starts]
-            tokens = list(compress(pieces, keep.tolist()))
+            tokens = pieces.filter(keep) if arrow else list(compress(pieces, keep.tolist()))
             starts, ends = starts[keep], ends[keep]
         else:
             tokens = pieces
@@ -122,27 +132,66 @@ class Segmenter:
         return self.spans(text)[0]
 
     def segment(self, docs: pd.DataFrame, *, progress=None) -> pd.DataFrame:
-        """Tokens of every document: columns ``TOKEN_COLUMNS``."""
+        """Tokens of every document: columns ``TOKEN_COLUMNS``.
+
+        ``token`` is pandas' ``str`` dtype when that is Arrow-backed (pandas 3 with pyarrow):
+        built straight from the tokens, and sent between processes as Arrow buffers; else object.
+        """
         ids, sizes, tokens, starts, ends = [], [], [], [], []
+        arrow = _arrow_strings() is not None
         pairs = list(zip(docs["doc_id"], docs["text"]))
         for doc_id, text in (progress(pairs) if progress else pairs):
-            toks, s, e = self.spans(text)
+            toks, s, e = self._spans(text, arrow=arrow)
             ids.append(doc_id)
             sizes.append(len(toks))
-            tokens.extend(toks)
+            tokens.append(toks)
             starts.append(s)
             ends.append(e)
-        if not tokens:
+        if not sum(sizes):
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                TOKEN_COLUMNS, [object, "int64", object, "int64", "int64", bool])})
-        stop = self._stop
-        return pd.DataFrame({  # object columns: building pandas' Arrow strings costs more than the cut
+                TOKEN_COLUMNS, [object, "int64", _arrow_strings() or object, "int64", "int64", bool])})
+        token, stop = _token_column(tokens, self._stop)
+        return pd.DataFrame({
             "doc_id": pd.Series(np.repeat(np.array(ids, dtype=object), sizes), dtype=object),
             "position": np.concatenate([np.arange(n) for n in sizes]),
-            "token": pd.Series(tokens, dtype=object),
+            "token": token,
             "start": np.concatenate(starts), "end": np.concatenate(ends),
-            "stopword": np.fromiter(map(stop.__contains__, tokens), dtype=bool, count=len(tokens)),
+            "stopword": stop,
         })
+
+
+@lru_cache(maxsize=1)
+def _arrow_strings():
+    """pandas' default string dtype if it is Arrow-backed (pandas 3 with pyarrow), else None."""
+    dtype = pd.Series(["a"]).dtype
+    return dtype if getattr(dtype, "storage", None) == "pyarrow" else None
+
+
+def _token_column(tokens: list, stop: frozenset) -> tuple[pd.Series, np.ndarray]:
+    """The token column of :meth:`Segmenter.segment` from each document's tokens, and its stopword flags.
+
+    With an Arrow-backed default string dtype (``tokens`` then holds pyarrow arrays) the column
+    wraps them as they are: no inference, and it pickles as buffers, so a worker's tokens
+    travel back cheaply.
+    """
+    dtype = _arrow_strings()
+    if dtype is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        chunked = pa.chunked_array([t for t in tokens if len(t)], type=pa.string())
+        stops = pc.is_in(chunked, value_set=_stop_array(stop)).to_numpy()
+        return pd.Series(dtype.__from_arrow__(chunked)), stops
+    flat = [t for doc in tokens for t in doc]
+    stops = np.fromiter(map(stop.__contains__, flat), dtype=bool, count=len(flat))
+    return pd.Series(flat, dtype=object), stops
+
+
+@lru_cache(maxsize=4)
+def _stop_array(stop: frozenset):
+    import pyarrow as pa
+
+    return pa.array(sorted(stop), type=pa.string())
 
 
 def segment(docs: pd.DataFrame, *, segmenter: Segmenter | None = None, progress=None) -> pd.DataFrame:
