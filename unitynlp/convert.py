@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from . import regexcache
 from .errors import DataFileError, InputError
 from .resources import data_text
 
@@ -33,7 +34,7 @@ SIMPLIFIED_THRESHOLD = 0.002
 CONVERT_COLUMNS = ["doc_id", "text", "script", "n_changed", "length_changed"]
 
 _MAX_PHRASE = 12  # longer than any OpenCC dictionary phrase
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_CJK = regexcache.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 if TYPE_CHECKING:  # numpy and pandas load only where a map or a frame is built
     import numpy as np
@@ -91,7 +92,7 @@ def _corrections() -> tuple[re.Pattern | None, dict[str, str]]:
         table[wrong] = right
     if not table:
         return None, table
-    pattern = re.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
+    pattern = regexcache.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
     return pattern, table
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Literal
 
+from . import regexcache
 from .errors import EmptyCorpusError, EncodingError, InputError
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built: one file can be read without it
@@ -42,7 +43,7 @@ _SAMPLE = 50_000  # characters scored when telling encodings apart
 BATCH_CHARS = 5_000_000  # characters per batch when a corpus is read in batches (peak memory follows it)
 
 # A compiled file: reports under headings 第一篇 / 第二篇 … at the start of a line.
-_HEADING = re.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
+_HEADING = regexcache.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
 # Frequent characters of Chinese prose in both scripts, to tell a right decoding from mojibake.
 _COMMON = set("的一是在不了有和人这這中大为為上个個国國我以要他时時来來用们們生到作地于於出就分对對成会會"
               "可主发發年动動同工也能下过過子说說产產种種面而方后後多定行学學法所民得经經十三之进進着等部"
