@@ -129,3 +129,15 @@ def test_frames_render_as_their_rows_do(fmt):
     for frame in (mixed, segment_with(read_corpus().head(2))):
         columns = [*map(str, frame.columns), "absent"]
         assert render_frame(frame, columns, fmt) == render_records(frame.to_dict("records"), columns, fmt)
+
+
+def test_segment_text_lines_hold_the_token_frame(run, tmp_path):
+    from unitynlp.corpus import read_corpus
+    from unitynlp.segment import segment
+
+    tokens = segment(read_corpus())
+    expected = "".join(f"{doc_id}\t{' '.join(group)}\n" for doc_id, group in tokens.groupby("doc_id", sort=False)["token"])
+    assert run("segment", "--format", "text").stdout == expected
+    out = tmp_path / "tokens.txt"
+    assert run("segment", "--format", "text", "-o", str(out), "-j", "2").exit_code == 0
+    assert out.read_text(encoding="utf-8") == expected

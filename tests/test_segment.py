@@ -93,3 +93,9 @@ def test_token_frame_is_the_same_with_arrow_or_python_strings(docs, monkeypatch)
     assert plain["stopword"].any() and not plain["stopword"].all()
     seg_ = Segmenter()
     assert plain["token"][plain["doc_id"] == "seed-2"].tolist() == seg_.cut(texts["text"].iloc[1])
+
+
+def test_cut_gives_the_tokens_of_spans_without_offsets(docs):
+    seg = Segmenter()
+    for text in [*docs["text"], "2015-2017年\r\n　增长 3.5% \t x_y", "  \n", ""]:
+        assert seg.cut(text) == seg.spans(text)[0]

@@ -189,6 +189,21 @@ class _Runner:
 
         return submit_docs(fn, docs, jobs=self.jobs, scheduler=self.scheduler, **options)
 
+    def stream(self, fn, batches, **options):
+        """``fn`` of each batch, in order: the workers live for the whole stream (they build their
+        segmenter once), and the next batch is queued while the caller writes this one."""
+        from .parallel import shared_workers
+
+        with shared_workers():
+            pending = None
+            for docs in batches:
+                queued = self.submit(fn, docs, **options)
+                if pending is not None:
+                    yield pending.result()
+                pending = queued
+            if pending is not None:
+                yield pending.result()
+
 
 @contextlib.contextmanager
 def progress_bar(label: str):
@@ -268,21 +283,20 @@ def segment(batches, backend, no_hmm, lexicons, no_default, run, out):
     options = {"lexicon": _load_lexicon(lexicons, no_default), "backend": backend, "hmm": not no_hmm}
     stage, columns = (token_lines, ["line"]) if out.fmt == "text" else (segment_with, TOKEN_COLUMNS)
     if out.fmt in STREAMED:  # the workers format their own rows: millions of tokens
-        out.chunks((text for docs in batches
-                    for text in run(rendered, docs, stage=stage, columns=columns, fmt=out.fmt, **options)["text"]),
-                   columns)
+        done = run.stream(rendered, batches, stage=stage, columns=columns, fmt=out.fmt, **options)
+        out.chunks((text for batch in done for text in batch["text"]), columns)
     else:
-        out.chunks((run(stage, docs, **options) for docs in batches), columns)
+        out.chunks(run.stream(stage, batches, **options), columns)
 
 
-def token_lines(docs, **options):
+def token_lines(docs, *, lexicon=None, backend="auto", hmm=True):
     """One row per document: ``line`` holds its doc_id, a tab and its tokens separated by spaces."""
     import pandas as pd
 
-    from .segment import segment_with
+    from .segment import segmenter_for
 
-    tokens = segment_with(docs, **options)
-    return pd.DataFrame({"line": [f"{d}\t{' '.join(t)}" for d, t in tokens.groupby("doc_id", sort=False)["token"]]})
+    cut = segmenter_for(lexicon, backend=backend, hmm=hmm).cut
+    return pd.DataFrame({"line": [f"{d}\t{' '.join(cut(text))}" for d, text in zip(docs["doc_id"], docs["text"])]})
 
 
 @cli.command("cluster")
@@ -429,8 +443,9 @@ def _fact_chunks(corpus, *, encoding, split, batch_chars, kinds, run):
     from .corpus import BATCH_CHARS, iter_corpus
     from .facts import facts
 
-    for docs in iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding, split=split):
-        yield run(facts, docs, kinds=kinds).to_dict("records")
+    batches = iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding, split=split)
+    for table in run.stream(facts, batches, kinds=kinds):
+        yield table.to_dict("records")
 
 
 def _tally(rows: list[dict], seen: list[dict]) -> list[dict]:

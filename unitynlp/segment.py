@@ -128,8 +128,10 @@ class Segmenter:
         return list(zip(tokens, starts.tolist(), ends.tolist()))
 
     def cut(self, text: str) -> list[str]:
-        """The tokens of ``text`` (simplified), whitespace dropped."""
-        return self.spans(text)[0]
+        """The tokens of ``text`` (simplified), whitespace dropped: :meth:`spans` without offsets."""
+        pieces = self._cut(get_converter(self.config).convert(text).text, self.hmm)
+        # a whitespace piece is whitespace throughout (one character, or \r\n)
+        return [piece for piece in pieces if not piece.isspace()]
 
     def segment(self, docs: pd.DataFrame, *, progress=None) -> pd.DataFrame:
         """Tokens of every document: columns ``TOKEN_COLUMNS``.
