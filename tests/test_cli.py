@@ -125,7 +125,9 @@ def test_frames_render_as_their_rows_do(fmt):
     from unitynlp.segment import segment_with
 
     mixed = pd.DataFrame({"a": [1, None, 3], "b": pd.array([1, None, 2], dtype="Int64"), "c": [True, False, True],
-                          "d": ["x,y", 'q"', None], "e": [[1, 2], (3,), "z"], "f": [1.5, float("nan"), 2.0]})
+                          "d": ["x,y", 'q"', None], "e": [[1, 2], (3,), "z"], "f": [1.5, float("nan"), 2.0],
+                          "g": pd.array(["a", None, "b"], dtype="string"), "h": ["a,b", 'c"d', "\n"],
+                          "i": pd.Series(["多", "x y", ""]).astype("string")})
     for frame in (mixed, segment_with(read_corpus().head(2))):
         columns = [*map(str, frame.columns), "absent"]
         assert render_frame(frame, columns, fmt) == render_records(frame.to_dict("records"), columns, fmt)

@@ -263,8 +263,19 @@ def render_frame(frame: "pd.DataFrame", columns: Sequence[str], fmt: str) -> str
 
 
 def _column(series) -> tuple[list, bool]:
-    """A column's values as Python objects, and whether they need no conversion (int, bool)."""
-    return series.tolist(), series.dtype.kind in "iub" and not hasattr(series.dtype, "na_value")
+    """A column's values as Python objects, and whether they need no conversion (int, bool, or
+    strings without a missing value)."""
+    import pandas as pd
+    from pandas.api.types import infer_dtype
+
+    dtype = series.dtype
+    if dtype.kind in "iub":
+        clean = not hasattr(dtype, "na_value")
+    elif isinstance(dtype, pd.StringDtype):
+        clean = not series.hasnans
+    else:
+        clean = dtype == object and infer_dtype(series, skipna=False) == "string"  # a C scan
+    return series.tolist(), clean
 
 
 def rendered(docs: "pd.DataFrame", *, stage, columns: Sequence[str], fmt: str, **options) -> dict[str, list[str]]:
