@@ -1,6 +1,7 @@
 """Peak memory and speed of ``unitynlp analyze --no-cluster`` on a corpus replicated 1×, 4×, 16× ….
 
 usage: python benchmarks/memory.py CORPUS [--replicate 1,4,16] [--jobs N] [--batch-chars N]
+                                   [--command analyze|segment|facts] [--peer]
 
 Each replicated corpus is built in a temporary folder (never inside the repository): N copies
 of CORPUS's text files, each copy under its own sub-folder (``copy-000/`` …). When CORPUS has a
@@ -12,6 +13,11 @@ resident memory of the largest single process (``ru_maxrss`` of the child, as ``
 -f %M`` reports it) and the peak of the whole process tree summed (main process and worker
 processes, sampled every 50 ms with psutil when it is installed), with the ratios to the
 first size. Memory that stays flat as the corpus grows is the point of the batch-wise run.
+
+``--command segment`` runs ``unitynlp segment COPY --format text -o OUT`` instead (one line of
+tokens per document), ``--command facts`` runs ``unitynlp facts COPY --format csv -o OUT``.
+``--peer`` (with segment) also times ``jieba.lcut`` (one process, jieba's own dictionary, on the
+converted text) over CORPUS once and prints each size's speed as a ratio to it.
 """
 from __future__ import annotations
 
@@ -121,6 +127,30 @@ def _watch(psutil, child: subprocess.Popen) -> float:
     return peak
 
 
+COMMANDS = {  # what --command runs on a copy, writing into OUT
+    "analyze": lambda corpus, out: ["analyze", corpus, "-o", out, "--no-cluster"],
+    "segment": lambda corpus, out: ["segment", corpus, "--format", "text", "-o", f"{out}.txt"],
+    "facts": lambda corpus, out: ["facts", corpus, "--format", "csv", "-o", f"{out}.csv"],
+}
+
+
+def jieba_speed(corpus: Path) -> float:
+    """Characters a second of ``jieba.lcut`` over the converted text of ``corpus`` (one process)."""
+    import jieba
+
+    from unitynlp.convert import get_converter
+    from unitynlp.corpus import read_corpus
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    converter = get_converter()
+    texts = [converter.convert(t).text for t in read_corpus(corpus)["text"]]
+    start = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    return sum(map(len, texts)) / (time.perf_counter() - start)
+
+
 def unitynlp_command() -> list[str]:
     script = Path(sys.executable).with_name("unitynlp")
     return [str(script)] if script.exists() else [sys.executable, "-m", "unitynlp"]
@@ -132,21 +162,27 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--replicate", default="1,4,16", help="comma-separated replication factors")
     ap.add_argument("--jobs", type=int, default=None, help="passed to unitynlp analyze (default: its own, every core)")
     ap.add_argument("--batch-chars", type=int, default=None, help="passed to unitynlp analyze")
+    ap.add_argument("--command", choices=sorted(COMMANDS), default="analyze", help="the command to run")
+    ap.add_argument("--peer", action="store_true", help="with segment: ratio to jieba.lcut on CORPUS")
     args = ap.parse_args(argv)
     factors = [int(n) for n in args.replicate.split(",") if n.strip()]
     extra = (["--jobs", str(args.jobs)] if args.jobs is not None else []) + \
             (["--batch-chars", str(args.batch_chars)] if args.batch_chars else [])
-    print(f"corpus: {args.corpus}; unitynlp analyze --no-cluster {' '.join(extra)}".rstrip())
+    shown = " ".join(COMMANDS[args.command]("COPY", "OUT"))
+    print(f"corpus: {args.corpus}; unitynlp {shown} {' '.join(extra)}".rstrip())
+    peer = jieba_speed(args.corpus) if args.peer and args.command == "segment" else None
+    if peer:
+        print(f"jieba.lcut on {args.corpus} (one process): {peer / 1e6:.3f} M chars/s")
     print(f"{'copies':>6} {'characters':>13} {'seconds':>8} {'M chars/s':>10} {'peak MB':>8} {'tree MB':>8}"
-          f"   ratios to {factors[0]}x: chars, seconds, peak, tree")
+          f"   ratios to {factors[0]}x: chars, seconds, peak, tree" + ("; speed / jieba.lcut" if peer else ""))
     first = None
     for times in factors:
         with tempfile.TemporaryDirectory(prefix=f"unitynlp-mem-{times}x-") as tmp:
             corpus = Path(tmp) / "corpus"
             chars = replicate(args.corpus, times, corpus)
             out = Path(tmp) / "out"
-            seconds, peak, tree, stdout, error = run([*unitynlp_command(), "analyze", str(corpus), "-o", str(out),
-                                                      "--no-cluster", *extra])
+            seconds, peak, tree, stdout, error = run([*unitynlp_command(), *COMMANDS[args.command](str(corpus), str(out)),
+                                                      *extra])
         if error:
             print(f"{times:>5}x failed: {error}", flush=True)
             continue
@@ -155,8 +191,9 @@ def main(argv: list[str] | None = None) -> None:
         first = first or row
         ratios = ", ".join(f"{a / b:.2f}" if b else "-" for a, b in zip(row, first))
         tree_cell = f"{tree:8.0f}" if tree is not None else f"{'-':>8}"
+        versus = f"; {chars / seconds / peer:.1f}x" if peer else ""
         print(f"{times:>5}x {chars:>13,} {seconds:>8.1f} {chars / seconds / 1e6:>10.3f} {peak:>8.0f} {tree_cell}"
-              f"   {ratios}", flush=True)
+              f"   {ratios}{versus}", flush=True)
 
 
 if __name__ == "__main__":
