@@ -209,3 +209,74 @@ def test_queued_batches_on_workers_write_the_files_of_one_process(tmp_path, monk
     assert sum(queued) >= 3  # batches handed to the workers before the previous one was saved
     for name in ["documents", "term_hits", "term_counts", "facts", "keyness", "term_frequency"]:
         assert (one / "csv" / f"{name}.csv").read_bytes() == (two / "csv" / f"{name}.csv").read_bytes(), name
+
+
+def test_summing_up_part_by_part_gives_the_term_tables_of_the_whole_frame(tmp_path):
+    import pandas as pd
+
+    from unitynlp.analyze import group_columns, run_analysis
+    from unitynlp.corpus import read_corpus
+    from unitynlp.terms import count_terms, doc_frequency, group_counts
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    seed = read_corpus()
+    for doc_id, text in zip(seed["doc_id"], seed["text"]):
+        (corpus / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    pd.DataFrame({"doc_id": seed["doc_id"], "year": pd.array([2019, 2020, 2020, None, 2021], dtype="Int64"),
+                  "level": seed["level"], "region": ["north", "south", "south", None, "north"]}
+                 ).to_csv(corpus / "metadata.csv", index=False)
+    stages = []
+    tables = run_analysis(corpus, tmp_path / "out", cluster=False, batch_chars=1000, stage=stages.append).tables
+    assert sum(message.startswith("batch ") for message in stages) >= 3
+    docs = read_corpus(corpus)
+    counts = count_terms(docs)
+    pd.testing.assert_frame_equal(tables["term_frequency"], doc_frequency(counts, docs))
+    pd.testing.assert_frame_equal(tables["term_years"], group_counts(counts, docs, by="year"))
+    assert group_columns(docs) == ["region", "level"]
+    for column in ["region", "level"]:
+        part = tables["term_groups"][tables["term_groups"]["by"] == column]
+        pd.testing.assert_frame_equal(part.drop(columns="by").reset_index(drop=True),
+                                      group_counts(counts, docs, by=column))
+    assert tables["summary"].set_index("item").loc["distinct terms", "value"] == str(counts["term"].nunique())
+
+
+def _batch_folders(work, name, parts):
+    """``parts`` of table ``name`` kept as a run keeps them, one batch folder each."""
+    import pickle
+
+    for number, part in enumerate(parts):
+        folder = work / f"batch-{number:05d}"
+        folder.mkdir()
+        (folder / f"{name}.000.pkl").write_bytes(pickle.dumps(part))
+        (folder / "rows.json").write_text(json.dumps({name: [len(part)]}), encoding="utf-8")
+
+
+def test_documents_kept_on_disk_show_as_the_joined_table(tmp_path):
+    import zipfile
+
+    import pandas as pd
+
+    from unitynlp.analyze import REPORT_ROWS, Analysis, _Lazy, report_html, write_workbook
+    from unitynlp.parallel import concat
+
+    n = REPORT_ROWS  # the report shows the first batch only, and shortens long values of text (object) columns
+    parts = [pd.DataFrame({"doc_id": [f"a{i}" for i in range(n)], "region": (["north", ""] * n)[:n],
+                           "rank": range(n), "url": ["https://example.org/" + "a" * 80] * n}),
+             pd.DataFrame({"doc_id": ["b"], "region": [None], "rank": [float("nan")], "url": [None]}),
+             pd.DataFrame({c: pd.Series(dtype=object) for c in ["doc_id", "region", "rank", "url"]})]
+    _batch_folders(tmp_path, "documents", parts)
+    whole, lazy = concat(parts), _Lazy(tmp_path, "documents", joined=True)
+    assert dict(parts[0].dtypes) != dict(whole.dtypes)  # a batch's own types are not those of the whole table
+    assert len(lazy) == n + 1 and lazy["rank"].sum() == sum(range(n))
+    pd.testing.assert_frame_equal(concat(list(lazy.parts())), whole)
+    pd.testing.assert_frame_equal(lazy.head(n), whole.head(n))
+    summary = pd.DataFrame({"item": ["documents"], "value": [str(n + 1)]})
+    on_disk, in_memory = (Analysis({"summary": summary, "documents": table}) for table in (lazy, whole))
+    assert report_html(on_disk, {}, title="t") == report_html(in_memory, {}, title="t")
+    write_workbook(on_disk, tmp_path / "on_disk.xlsx")
+    write_workbook(in_memory, tmp_path / "in_memory.xlsx")
+    books = [zipfile.ZipFile(tmp_path / name) for name in ("on_disk.xlsx", "in_memory.xlsx")]
+    for member in books[1].namelist():
+        if member != "docProps/core.xml":  # the time it was written
+            assert books[0].read(member) == books[1].read(member), member

@@ -15,7 +15,7 @@ from unitynlp.lexicon import Lexicon
 from unitynlp.terms import (COUNT_COLUMNS, DF_COLUMNS, DISCOVER_COLUMNS, GROUP_COLUMNS, HIT_COLUMNS,
                             KEYNESS_COLUMNS, KWIC_COLUMNS, count_terms, discover, doc_frequency,
                             find_expansion, find_terms, frequency_table, group_counts, keyness,
-                            keyness_table, kwic)
+                            keyness_table, kwic, term_tables)
 from unitynlp.terms.discovery import numbered, series
 
 GOLD = Path(__file__).parent / "data" / "gold"
@@ -126,6 +126,44 @@ def test_empty_results_keep_their_columns(small_lexicon):
     assert list(find_terms(docs, lexicon=lexicon).columns) == HIT_COLUMNS
     assert list(count_terms(docs, lexicon=lexicon).columns) == COUNT_COLUMNS
     assert list(kwic(docs, "口号").columns) == KWIC_COLUMNS and len(kwic(docs, "五观")) == 0
+
+
+def _in_batches(docs, counts):
+    from unitynlp.corpus import iter_corpus
+
+    batches = list(iter_corpus(batch_chars=1000))  # the seed read 1,000 characters at a time
+    assert len(batches) >= 3
+    return [count_terms(batch) for batch in batches]
+
+
+def _with_empty_parts(docs, counts):
+    first = counts["doc_id"].isin(["seed-1", "seed-2"])
+    return [counts.iloc[:0], counts[first], counts.iloc[:0], counts[~first], counts.iloc[:0]]
+
+
+SPLITS = {"batches": _in_batches,
+          "a document a part": lambda docs, counts: [counts[counts["doc_id"] == d] for d in docs["doc_id"]],
+          "empty parts between": _with_empty_parts,
+          "one part": lambda docs, counts: [counts]}
+
+
+@pytest.mark.parametrize("split", SPLITS.values(), ids=SPLITS.keys())
+def test_term_tables_summed_part_by_part_are_those_of_the_whole_frame(seed, split):
+    years = {"seed-1": 2019, "seed-2": 2020, "seed-3": 2020, "seed-5": 2021}  # seed-4 has none
+    docs = seed.assign(year=pd.array([years.get(d) for d in seed["doc_id"]], dtype="Int64"))
+    whole, by = count_terms(seed), ["level", "region", "year"]
+    frequency, groups = term_tables(split(docs, whole), docs, by=by)
+    pd.testing.assert_frame_equal(frequency, doc_frequency(whole, docs))
+    for column in by:
+        pd.testing.assert_frame_equal(groups[column], group_counts(whole, docs, by=column))
+    # the sums, counted another way
+    totals = whole.groupby("term").agg(count=("count", "sum"), n_docs=("doc_id", "nunique"))
+    assert frequency.set_index("term")[["count", "n_docs"]].sort_index().to_dict() == totals.to_dict()
+    year = whole["doc_id"].map(lambda d: years.get(d, "(missing)"))
+    per_year = whole.assign(year=year).groupby(["year", "term"])["count"].sum()
+    summed = groups["year"].set_index(["group", "term"])["count"]
+    assert summed[summed > 0].to_dict() == per_year.to_dict()
+    assert list(groups["year"]["group"].unique()) == [2019, 2020, 2021, "(missing)"]
 
 
 # --- expansions ----------------------------------------------------------------------------

@@ -199,17 +199,21 @@ def _merged_sums(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- the whole corpus
 
-def summarise(documents: pd.DataFrame, counts: pd.DataFrame, grouped: pd.DataFrame, *, lexicon,
+def summarise(documents: pd.DataFrame, counts: Iterable[pd.DataFrame], grouped: pd.DataFrame, *, lexicon,
               notes: list[str]) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """The corpus-level tables from per-document counts and per-group feature sums."""
-    from .terms import doc_frequency, group_counts
+    """The corpus-level tables from per-document counts, read part by part, and per-group feature sums.
+
+    ``documents`` needs only ids, lengths, years and the metadata columns that may group
+    (:data:`NOT_GROUPS` aside); each part of ``counts`` holds all the rows of its documents.
+    """
+    from .terms import term_tables
 
     groups = group_columns(documents)
-    docs = documents.assign(text="")  # the term tables need only ids, lengths and metadata
-    tables = {"term_frequency": doc_frequency(counts, docs)}
-    tables["term_groups"] = _stack({c: group_counts(counts, docs, by=c) for c in groups}, "by")
-    if documents["year"].dropna().nunique() >= 2:
-        tables["term_years"] = group_counts(counts, docs, by="year")
+    years = ["year"] if documents["year"].dropna().nunique() >= 2 else []
+    frequency, by_group = term_tables(counts, documents, by=groups + years)
+    tables = {"term_frequency": frequency, "term_groups": _stack({c: by_group[c] for c in groups}, "by")}
+    if years:
+        tables["term_years"] = by_group["year"]
     tables["keyness"] = keyness_by_group(grouped, groups, lexicon=lexicon)
     if not groups:
         notes.append("no metadata column splits the corpus into groups: keyness and group tables are empty")
@@ -252,7 +256,7 @@ def analyze(docs: pd.DataFrame, *, lexicon=None, k="auto", seed: int = 0,
     stage("terms, keyness and facts")
     batch = analyze_batch(docs, lexicon=lexicon, run=run)
     tables = {name: batch[name] for name in ROW_TABLES}
-    summary, groups = summarise(batch["documents"], batch["term_counts"], batch["group_features"],
+    summary, groups = summarise(batch["documents"], [batch["term_counts"]], batch["group_features"],
                                 lexicon=lexicon, notes=notes)
     tables.update(summary)
     stage("clusters")
@@ -280,7 +284,7 @@ def clusters(docs: pd.DataFrame, notes: list[str], *, k, seed: int, lexicon) -> 
 def summary_table(tables: dict[str, pd.DataFrame], groups: list[str], notes: list[str]) -> pd.DataFrame:
     docs = tables["documents"]
     rows = [("documents", len(docs)), ("characters", int(docs["n_chars"].sum())),
-            ("term hits", len(tables["term_hits"])), ("distinct terms", tables["term_counts"]["term"].nunique()),
+            ("term hits", len(tables["term_hits"])), ("distinct terms", len(tables["term_frequency"])),
             ("facts", len(tables["facts"])), ("grouping columns", ", ".join(groups) or "none")]
     if "clusters" in tables:
         rows.append(("clusters", len(tables["clusters"])))
@@ -525,21 +529,28 @@ def _load(work: Path, name: str, columns: list[str] | None = None) -> pd.DataFra
     return concat(list(_parts(work, name, columns)))
 
 
+def _summing_columns(work: Path) -> list[str]:
+    """The documents' columns the summing up reads: ids, lengths, years and the metadata that may group."""
+    columns = next(iter(_parts(work, "documents"))).columns
+    return [c for c in columns if c in ("doc_id", "n_chars", "year") or c not in NOT_GROUPS]
+
+
 def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> Analysis:
     """The corpus-level tables from the batch folders; ``k=None`` leaves out the clusters."""
     from .corpus import read_corpus
 
     stage("summing up")
     notes: list[str] = []
-    documents = _load(work, "documents")
-    counts = _load(work, "term_counts")
+    documents = _load(work, "documents", _summing_columns(work))
     grouped = None
     for part in _parts(work, "group_features"):  # summed as read: memory follows the vocabulary
         grouped = part if grouped is None else _merged_sums([grouped, part])
-    objects = counts.astype({c: object for c in ("doc_id", "term", "category")})  # grouped faster than Arrow strings
-    summary, groups = summarise(documents, objects, grouped, lexicon=lexicon, notes=notes)
-    tables = {"documents": documents, "term_counts": counts, **summary}
-    # the long per-hit tables stay on disk; the report shows their heads, the figures their kinds
+    counts = _parts(work, "term_counts", ["doc_id", "term", "category", "count"])  # summed part by part too
+    summary, groups = summarise(documents, counts, grouped, lexicon=lexicon, notes=notes)
+    # the per-document and per-hit tables stay on disk: the outputs are joined from their parts, the
+    # report shows their heads, the figures the facts' kinds
+    tables = {"documents": _Lazy(work, "documents", joined=True),
+              "term_counts": _Lazy(work, "term_counts", joined=True), **summary}
     tables["term_hits"] = _Lazy(work, "term_hits")
     tables["facts"] = _Lazy(work, "facts")
     if k is None:
@@ -555,12 +566,19 @@ def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> 
 
 
 class _Lazy:
-    """A long table kept in the batch folders: its length, head and a few columns on demand."""
+    """A table kept in the batch folders: its length, head, parts and a few columns on demand.
 
-    def __init__(self, work: Path, name: str):
+    ``joined``: the head and the parts take the column types of the table joined in memory
+    (:func:`_joined_types`) rather than each part's own, so the workbook and the report show
+    them as they would show the joined table (a metadata column empty throughout one batch has
+    another type in that batch's part).
+    """
+
+    def __init__(self, work: Path, name: str, *, joined: bool = False):
         self.work, self.name = work, name
         self._length = sum(sum(json.loads((folder / "rows.json").read_text(encoding="utf-8")).get(name, []))
                            for folder in work.glob("batch-*"))
+        self._types = _joined_types(_parts(work, name)) if joined else None
 
     def __len__(self) -> int:
         return self._length
@@ -571,7 +589,7 @@ class _Lazy:
 
     def head(self, n: int) -> pd.DataFrame:
         parts, rows = [], 0
-        for part in _parts(self.work, self.name):  # the first parts may be empty or short
+        for part in self.parts():  # the first parts may be empty or short
             parts.append(part.head(n - rows))
             rows += len(parts[-1])
             if rows >= n:
@@ -587,12 +605,30 @@ class _Lazy:
             return _load(self.work, self.name, wanted)[columns]
         import pyarrow as pa
 
-        # a few columns of a long table: from the Arrow parts, not whole pickles
-        table = pa.concat_tables([_read_arrow(path.read_bytes()).select(wanted) for path in parts])
+        # a few columns of a long table: from the Arrow parts, not whole pickles, memory-mapped so that only
+        # those columns are read (a part read into memory whole would stay there with a column taken from it)
+        table = pa.concat_tables([pa.ipc.open_file(pa.memory_map(str(path))).read_all().select(wanted)
+                                  for path in parts])
         return table.to_pandas()[columns]
 
     def parts(self) -> Iterable[pd.DataFrame]:
-        return _parts(self.work, self.name)
+        if self._types is None:
+            return _parts(self.work, self.name)
+        return (part.astype(self._types) for part in _parts(self.work, self.name))
+
+
+def _joined_types(parts: Iterable[pd.DataFrame]) -> pd.Series:
+    """The column types of ``parts`` once joined (:func:`unitynlp.parallel.concat`), from a few rows of
+    each: its first row and each column's first value keep what decides a joined type (the part's
+    types, whether it is empty, which of its columns hold no value at all)."""
+    from .parallel import concat
+
+    samples = []
+    for part in parts:
+        present = part.notna().to_numpy()
+        rows = {0, *present.argmax(axis=0)[present.any(axis=0)].tolist()} if len(part) else set()
+        samples.append(part.iloc[sorted(rows)])
+    return concat(samples).dtypes
 
 
 # ----------------------------------------------------------------------------- writing

@@ -23,7 +23,7 @@ in the original text. Each function takes and returns DataFrames with fixed colu
 from __future__ import annotations
 
 from .counting import (COUNT_COLUMNS, DF_COLUMNS, GROUP_COLUMNS, HIT_COLUMNS, count_terms,
-                       doc_frequency, find_terms, frequency_table, group_counts)
+                       doc_frequency, find_terms, frequency_table, group_counts, term_tables)
 from .discovery import DISCOVER_COLUMNS, discover
 from .expansions import find_expansion
 from .keyness import FEATURE_COLUMNS, KEYNESS_COLUMNS, keyness, keyness_table, term_features
@@ -31,5 +31,5 @@ from .kwic import KWIC_COLUMNS, kwic
 
 __all__ = ["HIT_COLUMNS", "COUNT_COLUMNS", "DF_COLUMNS", "GROUP_COLUMNS", "DISCOVER_COLUMNS",
            "FEATURE_COLUMNS", "KEYNESS_COLUMNS", "KWIC_COLUMNS", "find_terms", "count_terms",
-           "doc_frequency", "group_counts", "frequency_table", "discover", "find_expansion",
+           "doc_frequency", "group_counts", "term_tables", "frequency_table", "discover", "find_expansion",
            "term_features", "keyness", "keyness_table", "kwic"]

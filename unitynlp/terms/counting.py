@@ -1,7 +1,7 @@
 """Hits of lexicon terms and their counts per document, per group and over the corpus."""
 from __future__ import annotations
 
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal, Sequence
 
 import numpy as np
 import pandas as pd
@@ -120,16 +120,81 @@ def group_counts(counts: pd.DataFrame, docs: pd.DataFrame, *, by: str) -> pd.Dat
     >>> table.query("term == '五保'")[["group", "count"]].to_dict("records")[-1]
     {'group': 'town', 'count': 2}
     """
-    require_column(docs, by)
+    return _group_tables([counts], docs, by=[by])[by]
+
+
+def doc_frequency(counts: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
+    """Total count, number and share of documents holding each term, rate over the corpus (``DF_COLUMNS``)."""
+    return term_tables([counts], docs)[0]
+
+
+def term_tables(parts: Iterable[pd.DataFrame], docs: pd.DataFrame, *, by: Sequence[str] = ()
+                ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """:func:`doc_frequency` and :func:`group_counts` by each column of ``by``, from counts read part by part.
+
+    Each part holds all the rows of its own documents (a batch's), so counts and numbers of
+    documents add up over the parts; shares, rates and the order come from the sums at the end.
+    Memory follows the vocabulary and the groups, not the rows.
+
+    >>> from unitynlp.corpus import iter_corpus, read_corpus
+    >>> parts = (count_terms(batch) for batch in iter_corpus(batch_chars=3000))
+    >>> frequency, groups = term_tables(parts, read_corpus(), by=["level"])
+    >>> frequency.equals(doc_frequency(count_terms(read_corpus()), read_corpus()))
+    True
+    """
+    tables = _group_tables(parts, docs.assign(_all="all"), by=["_all", *by])
+    whole = tables.pop("_all")
+    frequency = whole.sort_values(["n_docs", "count", "term"], ascending=[False, False, True], kind="stable")
+    return frequency.reset_index(drop=True)[DF_COLUMNS], tables
+
+
+def _group_tables(parts: Iterable[pd.DataFrame], docs: pd.DataFrame, *, by: list[str]) -> dict[str, pd.DataFrame]:
+    """The :func:`group_counts` table of each column of ``by``, the parts summed as they are read."""
+    for column in by:
+        require_column(docs, column)
+    groups = {column: _doc_groups(docs, column) for column in by}
+    sums = {column: _term_sums(_empty(COUNT_COLUMNS), group) for column, group in groups.items()}
+    categories: dict = {}
+    for counts in parts:
+        categories.update(zip(counts["term"], counts["category"]))
+        for column, group in groups.items():
+            sums[column] = _added(sums[column], _term_sums(counts, group))
+    return {column: _group_table(sums[column], _group_sizes(docs, group), categories)
+            for column, group in groups.items()}
+
+
+def _doc_groups(docs: pd.DataFrame, by: str) -> pd.Series:
+    """doc_id → its group: the value of column ``by``, ``MISSING`` where there is none."""
     values = docs.set_index("doc_id")[by]
-    group = values.astype(object).where(values.notna(), MISSING)
-    sizes = (pd.DataFrame({"group": group.to_numpy(), "n_chars": _doc_lengths(docs).to_numpy()})
-             .groupby("group", sort=False).agg(group_docs=("n_chars", "size"), n_chars=("n_chars", "sum")))
+    return values.astype(object).where(values.notna(), MISSING)
+
+
+def _group_sizes(docs: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
+    """Documents and characters of each group (``group_docs``, ``n_chars``), groups in order of appearance."""
+    return (pd.DataFrame({"group": group.to_numpy(), "n_chars": _doc_lengths(docs).to_numpy()})
+            .groupby("group", sort=False).agg(group_docs=("n_chars", "size"), n_chars=("n_chars", "sum")))
+
+
+def _term_sums(counts: pd.DataFrame, group: pd.Series) -> pd.DataFrame:
+    """Count and number of documents of each term in each group, indexed by (group, term)."""
     counts = counts.assign(group=counts["doc_id"].map(group))
-    summed = counts.groupby(["group", "term"], sort=False).agg(count=("count", "sum"), n_docs=("doc_id", "nunique"))
-    grid = pd.MultiIndex.from_product([sizes.index, sorted(counts["term"].unique())], names=["group", "term"])
-    table = summed.reindex(grid, fill_value=0).reset_index().join(sizes, on="group")
-    table["category"] = table["term"].map(dict(zip(counts["term"], counts["category"])))
+    return counts.groupby(["group", "term"], sort=False).agg(count=("count", "sum"), n_docs=("doc_id", "nunique"))
+
+
+def _added(sums: pd.DataFrame, more: pd.DataFrame) -> pd.DataFrame:
+    """Two :func:`_term_sums` of different documents added up (an empty one adds nothing)."""
+    if sums.empty:
+        return more
+    if more.empty:
+        return sums
+    return pd.concat([sums, more]).groupby(level=["group", "term"], sort=False).sum()
+
+
+def _group_table(sums: pd.DataFrame, sizes: pd.DataFrame, categories: dict) -> pd.DataFrame:
+    """Every group × term (``GROUP_COLUMNS``) from the sums, with shares and rates, in order."""
+    grid = pd.MultiIndex.from_product([sizes.index, sorted(categories)], names=["group", "term"])
+    table = sums.reindex(grid, fill_value=0).reset_index().join(sizes, on="group")
+    table["category"] = table["term"].map(categories)
     table["doc_share"] = table["n_docs"] / table["group_docs"]
     table["rate_per_10k"] = table["count"] * PER / table["n_chars"].where(table["n_chars"] > 0)
     order = {g: i for i, g in enumerate(sorted(sizes.index, key=_group_key))}
@@ -141,13 +206,6 @@ def group_counts(counts: pd.DataFrame, docs: pd.DataFrame, *, by: str) -> pd.Dat
 def _group_key(value) -> tuple:
     """Groups in their natural order (years as numbers), the missing group last."""
     return (value == MISSING, 0 if isinstance(value, str) else value, str(value))
-
-
-def doc_frequency(counts: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
-    """Total count, number and share of documents holding each term, rate over the corpus (``DF_COLUMNS``)."""
-    whole = group_counts(counts, docs.assign(_all="all"), by="_all")
-    return whole.sort_values(["n_docs", "count", "term"], ascending=[False, False, True],
-                             kind="stable").reset_index(drop=True)[DF_COLUMNS]
 
 
 def frequency_table(counts: pd.DataFrame, docs: pd.DataFrame, *, by: str = "year",
