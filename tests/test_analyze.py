@@ -280,3 +280,25 @@ def test_documents_kept_on_disk_show_as_the_joined_table(tmp_path):
     for member in books[1].namelist():
         if member != "docProps/core.xml":  # the time it was written
             assert books[0].read(member) == books[1].read(member), member
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_value_counts_of_a_table_on_disk_are_those_of_the_joined_column(tmp_path, arrow):
+    import pandas as pd
+
+    from unitynlp.analyze import _formats, _Lazy
+    from unitynlp.parallel import concat
+
+    if arrow:
+        pytest.importorskip("pyarrow")
+    units = [["元", "", "人", "元", "%"], ["人", "户", "", "亩"], [], ["户", "万元", "亩", "%", "元"]]
+    parts = [pd.DataFrame({"kind": ["count"] * len(u), "unit": pd.Series(u, dtype=object)}) for u in units]
+    _batch_folders(tmp_path, "facts", parts)
+    if arrow:
+        for number, part in enumerate(parts):
+            (tmp_path / f"batch-{number:05d}" / "facts.000.arrow").write_bytes(_formats(part)["arrow"])
+    whole, lazy = concat(parts), _Lazy(tmp_path, "facts")
+    for column in ("unit", "kind"):
+        expected = whole[column].value_counts()
+        got = lazy.value_counts(column)
+        assert got.index.tolist() == expected.index.tolist() and got.tolist() == expected.tolist()

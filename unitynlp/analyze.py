@@ -322,8 +322,10 @@ def figures(tables: dict[str, pd.DataFrame], groups: list[str]) -> dict[str, Cal
             chosen = part[part["target"] == target]
             builders[f"keyness_{column}"] = lambda chosen=chosen, column=column, target=target: plot.keyness_bars(
                 chosen, title=f"关键词：{column} = {target} 对其余")
-    if not tables["facts"].empty:
-        builders["facts"] = lambda: plot.fact_distribution(tables["facts"])
+    facts = tables["facts"]
+    if not facts.empty:
+        builders["facts"] = lambda: plot.fact_counts(_value_counts(facts, "kind"), _value_counts(facts, "unit"),
+                                                     len(facts))
     if "cluster_coords" in tables:
         builders["cluster_map"] = lambda: plot.cluster_map(tables["cluster_coords"], tables["clusters"])
     return builders
@@ -565,6 +567,11 @@ def _finish(work: Path, corpus, *, lexicon, k, seed, stage, encoding, split) -> 
     return Analysis(tables, figures(tables, groups), notes)
 
 
+def _value_counts(table, column: str) -> pd.Series:
+    """``table[column].value_counts()``; part by part for a table kept on disk."""
+    return table.value_counts(column) if isinstance(table, _Lazy) else table[column].value_counts()
+
+
 class _Lazy:
     """A table kept in the batch folders: its length, head, parts and a few columns on demand.
 
@@ -610,6 +617,22 @@ class _Lazy:
         table = pa.concat_tables([pa.ipc.open_file(pa.memory_map(str(path))).read_all().select(wanted)
                                   for path in parts])
         return table.to_pandas()[columns]
+
+    def value_counts(self, column: str) -> pd.Series:
+        """``self[column].value_counts()``, one part in memory at a time: counts summed in order of first
+        appearance, then sorted as pandas sorts them (so ties come out in the same order)."""
+        counts: dict = {}
+        for path in _files(self.work, self.name, "arrow") or [None]:
+            part = (self._column(path, column) if path is not None else _load(self.work, self.name, [column])[column])
+            for value, n in part.value_counts(sort=False, dropna=True).items():
+                counts[value] = counts.get(value, 0) + n
+        return pd.Series(counts, dtype="int64").sort_values(ascending=False)
+
+    @staticmethod
+    def _column(path: Path, column: str) -> pd.Series:
+        import pyarrow as pa
+
+        return pa.ipc.open_file(pa.memory_map(str(path))).read_all().column(column).to_pandas()
 
     def parts(self) -> Iterable[pd.DataFrame]:
         if self._types is None:

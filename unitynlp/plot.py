@@ -137,15 +137,20 @@ def keyness_bars(table, *, top: int = 12, title: str = ""):
 
 def fact_distribution(facts, *, top_units: int = 12, title: str = ""):
     """Two panels: facts by kind, and the most frequent units."""
+    return fact_counts(facts["kind"].value_counts(), facts["unit"].value_counts(), len(facts),
+                       top_units=top_units, title=title)
+
+
+def fact_counts(kinds, units, total: int, *, top_units: int = 12, title: str = ""):
+    """:func:`fact_distribution` from the counts of each kind and unit (as ``value_counts`` gives them)."""
     with style() as plt:
         fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-        kinds = facts["kind"].value_counts()
         left.bar(list(map(str, kinds.index)), kinds.to_numpy(), color="#3b7dd8")
         left.set_title("按类型")
-        units = facts["unit"].replace("", "（无）").value_counts().head(top_units)
-        right.barh(list(map(str, units.index))[::-1], units.to_numpy()[::-1], color="#e08a2c")
+        units = units.head(top_units)
+        right.barh([str(u) if u != "" else "（无）" for u in units.index][::-1], units.to_numpy()[::-1], color="#e08a2c")
         right.set_title("常见单位")
-        fig.suptitle(title or f"数字事实（共 {len(facts)} 条）")
+        fig.suptitle(title or f"数字事实（共 {total} 条）")
         fig.tight_layout()
     return fig
 
