@@ -1,4 +1,4 @@
-"""Segmentation throughput and agreement: rjieba (default) against jieba, same dictionary.
+"""Segmentation throughput and agreement: jiebac (default) and rjieba against jieba, same dictionary.
 
 usage: python benchmarks/segment.py [CORPUS] [--repeat 3] [--jobs 2]
 
@@ -7,13 +7,15 @@ Prints characters per second (median of --repeat runs), each as a ratio to a bar
 same run:
 
 * conversion alone;
-* rjieba's pieces of the converted text (the Rust tokenizer with jieba's rule for mixed runs,
-  no offsets: the ceiling of one core);
+* each fast backend bare on the converted text, one core: jiebac's joined line of tokens (what
+  ``unitynlp segment --format text`` writes) and rjieba's pieces (with jieba's rule for mixed
+  runs), no offsets;
 * ``Segmenter.tokenize`` with each backend (conversion and offsets included: a list of tuples);
-* the token frame (``segment``: columns ``TOKEN_COLUMNS``) in this process, and through
-  ``map_docs`` with ``--jobs`` worker processes (the frame comes back to this process);
+* the token frame (``segment``: columns ``TOKEN_COLUMNS``, default backend) in this process,
+  and through ``map_docs`` with ``--jobs`` worker processes (the frame comes back to this
+  process);
 
-and the share of documents whose tokens are identical between the backends.
+and the share of documents whose tokens are identical between each fast backend and jieba.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _timing import median_time  # noqa: E402
 from unitynlp.convert import get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
+from unitynlp.errors import InputError  # noqa: E402
 from unitynlp.parallel import map_docs  # noqa: E402
 from unitynlp.segment import Segmenter, default_segmenter, segment  # noqa: E402
 
@@ -48,13 +51,24 @@ def main():
     converter = get_converter()
     simplified = [converter.convert(t).text for t in texts]
     # the default segmenter, built here once: forked workers inherit it, as in a long session
-    fast, ref = default_segmenter(), Segmenter(backend="jieba")
+    default, ref = default_segmenter(), Segmenter(backend="jieba")
+    fast = {}
+    for backend in ("jiebac", "rjieba"):
+        try:
+            fast[backend] = default if default.backend == backend else Segmenter(backend=backend)
+        except InputError as exc:
+            print(f"{backend}: skipped ({exc})", file=sys.stderr)
+    print(f"default backend: {default.backend}")
     rows = {"convert (t2s + map)": median_time(each(converter.convert, texts), args.repeat)}
-    if fast.backend == "rjieba":
-        rows["rjieba pieces, bare"] = median_time(each(lambda t: fast.pieces(t), simplified), args.repeat)
-    rows["tokenize, rjieba"] = median_time(each(fast.tokenize, texts), args.repeat)
+    if "jiebac" in fast:
+        line = fast["jiebac"]._cut.line
+        rows["jiebac line, bare"] = median_time(each(lambda t: line(t, True), simplified), args.repeat)
+    if "rjieba" in fast:
+        rows["rjieba pieces, bare"] = median_time(each(lambda t: fast["rjieba"].pieces(t), simplified), args.repeat)
+    for backend, seg in fast.items():
+        rows[f"tokenize, {backend}"] = median_time(each(seg.tokenize, texts), args.repeat)
     rows["tokenize, jieba backend"] = median_time(each(ref.tokenize, texts), min(args.repeat, 1))
-    rows["token frame, 1 process"] = median_time(lambda: segment(docs, segmenter=fast), args.repeat)
+    rows["token frame, 1 process"] = median_time(lambda: segment(docs, segmenter=default), args.repeat)
     for jobs in (int(n) for n in args.jobs.split(",") if n.strip()):
         rows[f"token frame, jobs={jobs}"] = median_time(lambda: map_docs(segment, docs, jobs=jobs), args.repeat)
     import jieba  # the peer as users call it: module-level, default dictionary, one process
@@ -65,9 +79,11 @@ def main():
     rows["jieba.lcut (peer)"] = peer
     for name, seconds in rows.items():
         print(f"{name:26s} {chars / seconds / 1e6:8.2f} M chars/s  ({seconds:6.2f} s)  {peer / seconds:6.1f}x jieba.lcut")
-    same = sum(fast.tokenize(t) == ref.tokenize(t) for t in texts)
-    total_tokens = sum(len(fast.cut(t)) for t in texts)
-    print(f"identical tokens, rjieba vs jieba backend: {same}/{len(texts)} documents ({total_tokens:,} tokens)")
+    reference = [ref.tokenize(t) for t in texts]
+    total_tokens = sum(map(len, reference))
+    for backend, seg in fast.items():
+        same = sum(seg.tokenize(t) == r for t, r in zip(texts, reference))
+        print(f"identical tokens, {backend} vs jieba backend: {same}/{len(texts)} documents ({total_tokens:,} tokens)")
 
 
 if __name__ == "__main__":

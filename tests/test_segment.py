@@ -36,18 +36,40 @@ def test_every_token_maps_to_its_original_span(docs):
         assert convert(original, script="traditional").text == row.token
 
 
-def test_rjieba_gives_jieba_tokens_on_the_seed(docs, jieba_segmenter):
-    pytest.importorskip("rjieba")
-    fast = Segmenter(backend="rjieba")
+def test_the_c_backend_is_built_and_is_the_default():
+    from unitynlp import _jiebac  # noqa: F401  (pip install compiles it; see pyproject.toml)
+
+    assert Segmenter().backend == "jiebac"
+
+
+@pytest.mark.parametrize("backend", ["jiebac", "rjieba"])
+def test_fast_backends_give_jieba_tokens_on_the_seed(docs, jieba_segmenter, backend):
+    fast = Segmenter(backend=backend)
     for text in docs["text"]:
         assert fast.tokenize(text) == jieba_segmenter.tokenize(text)
+        assert fast.pieces(text) == jieba_segmenter.pieces(text)
+
+
+MIXED = ["增长3.5%，达到2015-2017年", "a+b C++ c#语言 x_y v1.2.3", "2,000亩 5%-6% １２３ＡＢＣ",
+         "第1.%和12.34.56%", "\r\n\n\r\t　\xa0\x1c民族团结", "😀团结𠀀进步 ok", "", "鿕鿖一", "NUL\x00字"]
 
 
 @pytest.mark.parametrize("hmm", [True, False])
-@pytest.mark.parametrize("text", ["增长3.5%，达到2015-2017年", "a+b C++ c#语言 x_y v1.2.3", "2,000亩 5%-6% １２３ＡＢＣ"])
-def test_rjieba_matches_jieba_on_mixed_runs(text, hmm):
-    pytest.importorskip("rjieba")
-    assert Segmenter(backend="rjieba", hmm=hmm).cut(text) == Segmenter(backend="jieba", hmm=hmm).cut(text)
+@pytest.mark.parametrize("backend", ["jiebac", "rjieba"])
+@pytest.mark.parametrize("text", MIXED)
+def test_fast_backends_match_jieba_on_mixed_runs(text, hmm, backend):
+    reference = Segmenter(backend="jieba", hmm=hmm)
+    fast = Segmenter(backend=backend, hmm=hmm)
+    assert fast.cut(text) == reference.cut(text)
+    assert fast.tokenize(text) == reference.tokenize(text)
+    assert fast.line(text) == reference.line(text) == " ".join(reference.cut(text))
+
+
+def test_the_c_backend_token_frame_equals_the_jieba_backend(docs, jieba_segmenter):
+    texts = docs.assign(text=docs["text"] + " \r\n 2015-2017年　x😀")
+    fast, reference = segment(texts, segmenter=Segmenter(backend="jiebac")), segment(texts, segmenter=jieba_segmenter)
+    for column in TOKEN_COLUMNS:
+        assert fast[column].tolist() == reference[column].tolist(), column
 
 
 def test_module_level_jieba_is_untouched():

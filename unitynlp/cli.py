@@ -260,8 +260,9 @@ def convert(docs, config, run, out):
 
 @cli.command()
 @batched_corpus_options
-@click.option("--backend", type=click.Choice(["auto", "rjieba", "jieba"]), default="auto",
-              show_default=True, help="Segmentation engine (rjieba gives jieba's tokens, faster).")
+@click.option("--backend", type=click.Choice(["auto", "jiebac", "rjieba", "jieba"]), default="auto",
+              show_default=True, help="Segmentation engine; all give jieba's tokens. auto: jiebac "
+              "(built with unitynlp, fastest), else rjieba.")
 @click.option("--no-hmm", is_flag=True, help="Switch off jieba's HMM for unknown words.")
 @lexicon_options
 @jobs_options
@@ -295,8 +296,8 @@ def token_lines(docs, *, lexicon=None, backend="auto", hmm=True):
 
     from .segment import segmenter_for
 
-    cut = segmenter_for(lexicon, backend=backend, hmm=hmm).cut
-    return pd.DataFrame({"line": [f"{d}\t{' '.join(cut(text))}" for d, text in zip(docs["doc_id"], docs["text"])]})
+    line = segmenter_for(lexicon, backend=backend, hmm=hmm).line
+    return pd.DataFrame({"line": [f"{d}\t{line(text)}" for d, text in zip(docs["doc_id"], docs["text"])]})
 
 
 @cli.command("cluster")

@@ -6,8 +6,9 @@ nothing is logged. The domain dictionary is generated from the lexicon (so terms
 agree) plus ``data/vocabulary.txt``. Text is converted to simplified first; token offsets
 index the original text.
 
-Backends: ``rjieba`` (jieba's dictionary and algorithm in Rust, the default when installed)
-and ``jieba`` (the reference). Both get the same words with the same frequencies, and a test
+Backends: ``jiebac`` (jieba's dictionary and algorithm in C, built with unitynlp: the default
+when it was compiled), ``rjieba`` (the same in Rust, the default otherwise) and ``jieba`` (the
+reference). Both get the same words with the same frequencies, and a test
 checks they give identical tokens on the bundled corpus.
 
 >>> seg = Segmenter()
@@ -32,8 +33,8 @@ from .errors import InputError
 from .lexicon import Lexicon, load_lexicon
 from .resources import cache_dir, data_text
 
-Backend = Literal["auto", "rjieba", "jieba"]
-BACKENDS = ("auto", "rjieba", "jieba")
+Backend = Literal["auto", "jiebac", "rjieba", "jieba"]
+BACKENDS = ("auto", "jiebac", "rjieba", "jieba")
 TOKEN_COLUMNS = ["doc_id", "position", "token", "start", "end", "stopword"]
 #: frequency given to domain words: high enough that jieba keeps them whole
 DOMAIN_FREQ = 5000
@@ -65,8 +66,9 @@ def domain_words(lexicon: Lexicon) -> list[str]:
 class Segmenter:
     """A jieba-compatible segmenter with the domain dictionary; see the module docs.
 
-    ``backend='auto'`` uses rjieba when it is installed, else jieba. ``hmm`` enables jieba's
-    HMM for unknown words. ``words`` adds user words to the dictionary.
+    ``backend='auto'`` uses jiebac when it was built, else rjieba when it is installed, else
+    jieba. ``hmm`` enables jieba's HMM for unknown words. ``words`` adds user words to the
+    dictionary.
     """
 
     def __init__(self, *, lexicon: Lexicon | None = None, backend: Backend = "auto",
@@ -79,7 +81,7 @@ class Segmenter:
         self.hmm = hmm
         self.config = config
         self.backend = _resolve(backend)
-        self._cut = (_rjieba_cutter if self.backend == "rjieba" else _jieba_cutter)(self.words)
+        self._cut = _CUTTERS[self.backend](self.words)
         self._stop = stopwords()
 
     def __reduce__(self):
@@ -93,25 +95,39 @@ class Segmenter:
     def _spans(self, text: str, *, arrow: bool):
         """:meth:`spans`, with the tokens as a pyarrow string array if ``arrow``."""
         conv = get_converter(self.config).convert(text)
-        pieces = self._cut(conv.text, self.hmm)
-        if arrow:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            pieces = pa.array(pieces, type=pa.string())
-            lengths = pc.utf8_length(pieces).to_numpy()
+        simplified = conv.text
+        ends_of = getattr(self._cut, "ends", None)
+        if ends_of is not None:  # the C backend gives offsets, not strings: tokens are cut from the text
+            pieces = None
+            ends = ends_of(simplified, self.hmm).astype(np.int64)
+            starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
         else:
-            lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-        ends = np.cumsum(lengths, dtype=np.int64)
-        starts = ends - lengths
-        # jieba and rjieba give every whitespace character (or \r\n) a piece of its own
-        space_at = [m.start() for m in _SPACE.finditer(conv.text)]
+            pieces = self._cut(simplified, self.hmm)
+            if arrow:
+                import pyarrow as pa
+                import pyarrow.compute as pc
+
+                pieces = pa.array(pieces, type=pa.string())
+                lengths = pc.utf8_length(pieces).to_numpy()
+            else:
+                lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+            ends = np.cumsum(lengths, dtype=np.int64)
+            starts = ends - lengths
+        # every backend gives each whitespace character (or \r\n) a piece of its own
+        space_at = [m.start() for m in _SPACE.finditer(simplified)]
+        keep = None
         if space_at:
-            is_space = np.zeros(len(conv.text) + 1, dtype=bool)
+            is_space = np.zeros(len(simplified) + 1, dtype=bool)
             is_space[space_at] = True
             keep = ~is_space[starts]
-            tokens = pieces.filter(keep) if arrow else list(compress(pieces, keep.tolist()))
+        if pieces is None:
+            pieces = _arrow_slices(simplified, ends) if arrow else None
+        if keep is not None:
             starts, ends = starts[keep], ends[keep]
+        if pieces is None:  # the C backend, as Python strings
+            tokens = list(map(simplified.__getitem__, map(slice, starts.tolist(), ends.tolist())))
+        elif keep is not None:
+            tokens = pieces.filter(keep) if arrow else list(compress(pieces, keep.tolist()))
         else:
             tokens = pieces
         if not conv.identity and len(tokens):
@@ -129,9 +145,18 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """The tokens of ``text`` (simplified), whitespace dropped: :meth:`spans` without offsets."""
-        pieces = self._cut(get_converter(self.config).convert(text).text, self.hmm)
+        simplified = get_converter(self.config).convert(text).text
+        if hasattr(self._cut, "line"):
+            line = self._cut.line(simplified, self.hmm)
+            return line.split(" ") if line else []  # a token never holds a space
         # a whitespace piece is whitespace throughout (one character, or \r\n)
-        return [piece for piece in pieces if not piece.isspace()]
+        return [piece for piece in self._cut(simplified, self.hmm) if not piece.isspace()]
+
+    def line(self, text: str) -> str:
+        """The tokens of ``text`` separated by single spaces: ``' '.join(self.cut(text))``."""
+        if hasattr(self._cut, "line"):
+            return self._cut.line(get_converter(self.config).convert(text).text, self.hmm)
+        return " ".join(self.cut(text))
 
     def segment(self, docs: pd.DataFrame, *, progress=None) -> pd.DataFrame:
         """Tokens of every document: columns ``TOKEN_COLUMNS``.
@@ -241,10 +266,69 @@ def _resolve(backend: str) -> str:
     if backend != "auto":
         return backend
     try:
+        from . import _jiebac  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        return "jiebac"
+    try:
         import rjieba  # noqa: F401
     except ImportError:
         return "jieba"
     return "rjieba"
+
+
+class _CCutter:
+    """The jiebac backend: jieba's algorithm in C (``unitynlp/_jiebac.c``), from jieba's own
+    dictionary file and HMM tables, with the domain words at ``DOMAIN_FREQ`` (a word already
+    listed gets that frequency instead, as the other backends do). It returns offsets or a
+    joined line, not a string per token, and releases the GIL while it works."""
+
+    def __init__(self, words: list[str]):
+        try:
+            from . import _jiebac
+        except ImportError:
+            raise InputError("the jiebac backend was not built (installing unitynlp needs a C compiler "
+                             "for it): choose --backend rjieba or jieba") from None
+        import os
+
+        import jieba
+        import jieba.finalseg as finalseg
+
+        path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        self._seg = _jiebac.Segmenter(path, [(w, DOMAIN_FREQ) for w in words],
+                                      finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
+
+    def ends(self, text: str, hmm: bool) -> np.ndarray:
+        """End offset of every piece (whitespace pieces included)."""
+        return np.frombuffer(self._seg.ends(text, hmm), dtype=np.int32)
+
+    def line(self, text: str, hmm: bool) -> str:
+        return self._seg.line(text, hmm)
+
+    def __call__(self, text: str, hmm: bool) -> list[str]:
+        """The pieces, whitespace included: they join to ``text``."""
+        ends = self.ends(text, hmm).tolist()
+        return list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+
+
+def _arrow_slices(text: str, ends: np.ndarray):
+    """The pieces of ``text`` ending at ``ends`` as a pyarrow string array, built on the text's
+    UTF-8 bytes without a Python string per piece."""
+    import pyarrow as pa
+
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no UTF-8 for it
+        return pa.array([text[a:b] for a, b in zip([0, *ends[:-1].tolist()], ends.tolist())], type=pa.string())
+    if len(data) == len(text):
+        offsets = np.concatenate(([0], ends))
+    else:
+        code = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        width = 1 + (code >= 0x80).astype(np.int64) + (code >= 0x800) + (code >= 0x10000)
+        byte_at = np.concatenate(([0], np.cumsum(width)))
+        offsets = byte_at[np.concatenate(([0], ends))]
+    return pa.StringArray.from_buffers(len(ends), pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data))
 
 
 def _rjieba_cutter(words: list[str]):
@@ -305,6 +389,9 @@ def _jieba_cutter(words: list[str]):
         # word probabilities (so their tokens) identical.
         tok.total -= previous
     return lambda text, hmm: tok.lcut(text, HMM=hmm)
+
+
+_CUTTERS = {"jiebac": _CCutter, "rjieba": _rjieba_cutter, "jieba": _jieba_cutter}
 
 
 def _private_jieba():
