@@ -297,7 +297,8 @@ def token_lines(docs, *, lexicon=None, backend="auto", hmm=True):
     from .segment import segmenter_for
 
     line = segmenter_for(lexicon, backend=backend, hmm=hmm).line
-    return pd.DataFrame({"line": [f"{d}\t{line(text)}" for d, text in zip(docs["doc_id"], docs["text"])]})
+    lines = [f"{d}\t{line(text)}" for d, text in zip(docs["doc_id"], docs["text"])]
+    return pd.DataFrame({"line": pd.Series(lines, dtype=object)})  # not copied into Arrow and back
 
 
 @cli.command("cluster")

@@ -98,9 +98,8 @@ class Segmenter:
         simplified = conv.text
         ends_of = getattr(self._cut, "ends", None)
         if ends_of is not None:  # the C backend gives offsets, not strings: tokens are cut from the text
-            pieces = None
             ends = ends_of(simplified, self.hmm).astype(np.int64)
-            starts = np.concatenate(([0], ends[:-1])) if len(ends) else ends
+            pieces = _arrow_slices(simplified, ends) if arrow else None  # None: cut once whitespace is out
         else:
             pieces = self._cut(simplified, self.hmm)
             if arrow:
@@ -112,7 +111,8 @@ class Segmenter:
             else:
                 lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
             ends = np.cumsum(lengths, dtype=np.int64)
-            starts = ends - lengths
+        starts = np.zeros_like(ends)
+        starts[1:] = ends[:-1]
         # every backend gives each whitespace character (or \r\n) a piece of its own
         space_at = [m.start() for m in _SPACE.finditer(simplified)]
         keep = None
@@ -120,11 +120,8 @@ class Segmenter:
             is_space = np.zeros(len(simplified) + 1, dtype=bool)
             is_space[space_at] = True
             keep = ~is_space[starts]
-        if pieces is None:
-            pieces = _arrow_slices(simplified, ends) if arrow else None
-        if keep is not None:
             starts, ends = starts[keep], ends[keep]
-        if pieces is None:  # the C backend, as Python strings
+        if pieces is None:
             tokens = list(map(simplified.__getitem__, map(slice, starts.tolist(), ends.tolist())))
         elif keep is not None:
             tokens = pieces.filter(keep) if arrow else list(compress(pieces, keep.tolist()))
