@@ -5,7 +5,8 @@ usage: python benchmarks/startup.py [FILE] [--runs 10]
 Runs each command ``--runs`` times (after one untimed run that fills the OS file cache and
 unitynlp's own caches) and prints the median and the fastest wall time, and the ratio of the
 median to the median of ``python -c pass``: ``python -c pass``, ``unitynlp --version``,
-``unitynlp facts FILE --format jsonl`` and ``unitynlp segment FILE``. FILE defaults to the
+``unitynlp facts FILE --format jsonl``, the same facts through the library alone (no click),
+and ``unitynlp segment FILE``. FILE defaults to the
 bundled ``seed-2.txt``. Output goes to /dev/null, so printing is not measured.
 
 It measures the unitynlp that ``python`` imports: an editable install adds its import hook to
@@ -21,6 +22,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+
+LIBRARY_FACTS = """import json, sys
+from unitynlp.corpus import read_documents
+from unitynlp.facts import extract_facts
+rows = [r for d in read_documents(sys.argv[1]) for r in extract_facts(d["text"], doc_id=d["doc_id"])]
+sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\\n" for r in rows))
+"""
 
 
 def wall_times(command: list[str], runs: int) -> list[float]:
@@ -52,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         "python -c pass": [sys.executable, "-c", "pass"],
         "unitynlp --version": [*cli, "--version"],
         "unitynlp facts FILE --format jsonl": [*cli, "facts", path, "--format", "jsonl"],
+        # the same work through the library, without the command line (click): what is left to trim
+        "library: read + extract_facts": [sys.executable, "-c", LIBRARY_FACTS, path],
         "unitynlp segment FILE": [*cli, "segment", path],
     }
     chars = len(Path(path).read_text(encoding="utf-8", errors="replace"))
