@@ -8,9 +8,10 @@
  * tokens, so every rule below mirrors a line of jieba/__init__.py or
  * jieba/finalseg/__init__.py (named in the comments).
  *
- * Results are returned without one Python str per token:
- *   Segmenter.ends(text, hmm=True) -> bytes   native int32 end offsets (code points)
- *   Segmenter.line(text, hmm=True) -> str     non-whitespace pieces joined by ' '
+ * Results are returned without one Python str per token where the caller allows:
+ *   Segmenter.ends(text, hmm=True) -> bytes      native int32 end offsets (code points)
+ *   Segmenter.line(text, hmm=True) -> str        non-whitespace pieces joined by ' '
+ *   Segmenter.pieces(text, hmm=True) -> list     every piece as a str
  *
  * The segmenter is immutable once built, and the work on a text is done on a
  * private UCS4 copy without the GIL, so several threads can segment at once.
@@ -647,6 +648,26 @@ static PyObject *Segmenter_ends(Segmenter *self, PyObject *args, PyObject *kwds)
     return res;
 }
 
+/* the pieces as a list of str (substrings of the original text object) */
+static PyObject *Segmenter_pieces(Segmenter *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"text", "hmm", NULL};
+    PyObject *text; int hmm = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|p", kwlist, &text, &hmm)) return NULL;
+    Work w; Py_UCS4 *copy;
+    if (segment(self, text, hmm, &w, &copy) < 0) return NULL;
+    PyObject *list = PyList_New(w.nends);
+    Py_ssize_t start = 0;
+    for (Py_ssize_t i = 0; list && i < w.nends; i++) {
+        PyObject *piece = PyUnicode_Substring(text, start, w.ends[i]);
+        if (!piece) { Py_CLEAR(list); break; }
+        PyList_SET_ITEM(list, i, piece);
+        start = w.ends[i];
+    }
+    work_free(&w);
+    PyMem_Free(copy);
+    return list;
+}
+
 /* a piece is whitespace iff its first char is: pieces of a block are never
    whitespace, and outside blocks a whitespace piece is one char or \r\n */
 static PyObject *Segmenter_line(Segmenter *self, PyObject *args, PyObject *kwds) {
@@ -718,6 +739,8 @@ static PyObject *Segmenter_get_nodes(Segmenter *self, void *c) { return PyLong_F
 static PyMethodDef Segmenter_methods[] = {
     {"ends", (PyCFunction)(void (*)(void))Segmenter_ends, METH_VARARGS | METH_KEYWORDS,
      "ends(text, hmm=True) -> bytes: native int32 end offset (code points) of every piece"},
+    {"pieces", (PyCFunction)(void (*)(void))Segmenter_pieces, METH_VARARGS | METH_KEYWORDS,
+     "pieces(text, hmm=True) -> list[str]: every piece, whitespace included (they join to text)"},
     {"line", (PyCFunction)(void (*)(void))Segmenter_line, METH_VARARGS | METH_KEYWORDS,
      "line(text, hmm=True) -> str: the non-whitespace pieces joined by single spaces"},
     {"freq", (PyCFunction)Segmenter_freq, METH_O, "freq(word) -> FREQ.get(word)"},

@@ -305,8 +305,7 @@ class _CCutter:
 
     def __call__(self, text: str, hmm: bool) -> list[str]:
         """The pieces, whitespace included: they join to ``text``."""
-        ends = self.ends(text, hmm).tolist()
-        return list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+        return self._seg.pieces(text, hmm)
 
 
 def _arrow_slices(text: str, ends: np.ndarray):
