@@ -293,6 +293,9 @@ class _CCutter:
         import jieba.finalseg as finalseg
 
         path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
+        if not os.path.isfile(path):
+            raise InputError(f"jieba's dictionary is not at {path}: reinstall jieba (pip install --force-reinstall "
+                             "jieba), or choose --backend rjieba")
         self._seg = _jiebac.Segmenter(path, [(w, DOMAIN_FREQ) for w in words],
                                       finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
 
