@@ -143,3 +143,29 @@ def test_segment_text_lines_hold_the_token_frame(run, tmp_path):
     out = tmp_path / "tokens.txt"
     assert run("segment", "--format", "text", "-o", str(out), "-j", "2").exit_code == 0
     assert out.read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize("command, fmt", [("segment", "text"), ("segment", "csv"), ("segment", "jsonl"),
+                                          ("facts", "csv")])
+def test_batched_commands_on_kept_workers_write_what_one_process_writes(tmp_path, monkeypatch, command, fmt):
+    import unitynlp.parallel
+    from unitynlp.corpus import read_corpus
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    for copy in range(3):  # 15 reports in several batches
+        for doc_id, text in zip(read_corpus()["doc_id"], read_corpus()["text"]):
+            (corpus / f"{doc_id}-{copy}.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)  # workers even for a small corpus
+    pools = []
+    real = unitynlp.parallel._ClosingPool
+    monkeypatch.setattr(unitynlp.parallel, "_ClosingPool", lambda **k: pools.append(1) or real(**k))
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"{command}-{jobs}.{fmt}"
+        result = CliRunner().invoke(cli, [command, str(corpus), "--format", fmt, "-o", str(out), "-j", jobs,
+                                          "--batch-chars", "8000"])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and len(outputs[0]) > 1000
+    assert len(pools) == 1  # one pool of workers for all the batches of the -j 2 run
