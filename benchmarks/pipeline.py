@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from unitynlp.analyze import encoded_tables, run_analysis  # noqa: E402
 from unitynlp.convert import convert_docs, get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
-from _timing import median_time  # noqa: E402
+from _timing import jieba_lcut_time, median_time  # noqa: E402
 from unitynlp.facts import facts  # noqa: E402
 from unitynlp.lexicon import load_lexicon  # noqa: E402
 from unitynlp.parallel import default_jobs, map_docs, submit_docs  # noqa: E402
@@ -119,13 +119,11 @@ def peers(texts: list[str], simplified: list[str], repeat: int) -> dict[str, tup
     """Peer name → (our stage it compares with, seconds), for the peers that are installed."""
     found: dict[str, tuple[str, float]] = {}
     try:
-        import jieba
+        import jieba  # noqa: F401
     except ImportError:
         print("jieba.lcut: skipped, jieba is not installed", file=sys.stderr)
     else:
-        jieba.setLogLevel(60)
-        jieba.initialize()
-        found["jieba.lcut"] = ("segment", median_time(lambda: [jieba.lcut(t) for t in simplified], repeat))
+        found["jieba.lcut"] = ("segment", jieba_lcut_time(simplified, repeat))
     try:
         import jionlp
     except ImportError:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from _timing import median_time  # noqa: E402
+from _timing import jieba_lcut_time, median_time  # noqa: E402
 from unitynlp.convert import get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
 from unitynlp.errors import InputError  # noqa: E402
@@ -71,11 +71,7 @@ def main():
     rows["token frame, 1 process"] = median_time(lambda: segment(docs, segmenter=default), args.repeat)
     for jobs in (int(n) for n in args.jobs.split(",") if n.strip()):
         rows[f"token frame, jobs={jobs}"] = median_time(lambda: map_docs(segment, docs, jobs=jobs), args.repeat)
-    import jieba  # the peer as users call it: module-level, default dictionary, one process
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    peer = median_time(each(jieba.lcut, simplified), min(args.repeat, 1))
+    peer = jieba_lcut_time(simplified, min(args.repeat, 1))  # the peer as users call it
     rows["jieba.lcut (peer)"] = peer
     for name, seconds in rows.items():
         print(f"{name:26s} {chars / seconds / 1e6:8.2f} M chars/s  ({seconds:6.2f} s)  {peer / seconds:6.1f}x jieba.lcut")

@@ -607,32 +607,36 @@ class _Lazy:
 
     def __getitem__(self, columns):
         wanted = list(columns) if isinstance(columns, list) else [columns]
-        parts = _files(self.work, self.name, "arrow")
-        if not parts:
+        tables = self._arrow_parts(wanted)
+        if tables is None:
             return _load(self.work, self.name, wanted)[columns]
         import pyarrow as pa
 
-        # a few columns of a long table: from the Arrow parts, not whole pickles, memory-mapped so that only
-        # those columns are read (a part read into memory whole would stay there with a column taken from it)
-        table = pa.concat_tables([pa.ipc.open_file(pa.memory_map(str(path))).read_all().select(wanted)
-                                  for path in parts])
-        return table.to_pandas()[columns]
+        return pa.concat_tables(list(tables)).to_pandas()[columns]
 
     def value_counts(self, column: str) -> pd.Series:
         """``self[column].value_counts()``, one part in memory at a time: counts summed in order of first
         appearance, then sorted as pandas sorts them (so ties come out in the same order)."""
+        tables = self._arrow_parts([column])
+        parts = (_parts(self.work, self.name, [column]) if tables is None
+                 else (table.to_pandas() for table in tables))
         counts: dict = {}
-        for path in _files(self.work, self.name, "arrow") or [None]:
-            part = (self._column(path, column) if path is not None else _load(self.work, self.name, [column])[column])
-            for value, n in part.value_counts(sort=False, dropna=True).items():
+        for part in parts:
+            for value, n in part[column].value_counts(sort=False, dropna=True).items():
                 counts[value] = counts.get(value, 0) + n
         return pd.Series(counts, dtype="int64").sort_values(ascending=False)
 
-    @staticmethod
-    def _column(path: Path, column: str) -> pd.Series:
+    def _arrow_parts(self, columns: list[str]):
+        """``columns`` of each Arrow part as pyarrow tables, or None when there are no Arrow parts.
+
+        The files are memory-mapped, so only those columns are read (a part read into memory whole
+        would stay there with a column taken from it)."""
+        paths = _files(self.work, self.name, "arrow")
+        if not paths:
+            return None
         import pyarrow as pa
 
-        return pa.ipc.open_file(pa.memory_map(str(path))).read_all().column(column).to_pandas()
+        return (pa.ipc.open_file(pa.memory_map(str(path))).read_all().select(columns) for path in paths)
 
     def parts(self) -> Iterable[pd.DataFrame]:
         if self._types is None:

@@ -142,12 +142,12 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """The tokens of ``text`` (simplified), whitespace dropped: :meth:`spans` without offsets."""
-        simplified = get_converter(self.config).convert(text).text
         if hasattr(self._cut, "line"):
-            line = self._cut.line(simplified, self.hmm)
+            line = self.line(text)
             return line.split(" ") if line else []  # a token never holds a space
         # a whitespace piece is whitespace throughout (one character, or \r\n)
-        return [piece for piece in self._cut(simplified, self.hmm) if not piece.isspace()]
+        return [piece for piece in self._cut(get_converter(self.config).convert(text).text, self.hmm)
+                if not piece.isspace()]
 
     def line(self, text: str) -> str:
         """The tokens of ``text`` separated by single spaces: ``' '.join(self.cut(text))``."""
