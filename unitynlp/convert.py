@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
 
 from . import regexcache
 from .errors import DataFileError, InputError
 from .resources import data_text
 
-Config = Literal["t2s", "hk2s", "tw2s", "tw2sp"]
-Script = Literal["auto", "traditional", "simplified"]
+TYPE_CHECKING = False  # typing and dataclasses stay unimported: they cost `unitynlp facts FILE` ~9 ms
+if TYPE_CHECKING:
+    from typing import Literal
+
+    import numpy as np
+    import pandas as pd
+
+    Config = Literal["t2s", "hk2s", "tw2s", "tw2sp"]
+    Script = Literal["auto", "traditional", "simplified"]
+else:
+    Config = Script = str
 CONFIGS: tuple[str, ...] = ("t2s", "hk2s", "tw2s", "tw2sp")
 #: a text in which fewer than this share of CJK characters change under t2s is taken as simplified
 SIMPLIFIED_THRESHOLD = 0.002
@@ -36,24 +43,24 @@ CONVERT_COLUMNS = ["doc_id", "text", "script", "n_changed", "length_changed"]
 _MAX_PHRASE = 12  # longer than any OpenCC dictionary phrase
 _CJK = regexcache.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
-if TYPE_CHECKING:  # numpy and pandas load only where a map or a frame is built
-    import numpy as np
-    import pandas as pd
 
-
-@dataclass(frozen=True)
 class Converted:
     """A converted text and the map back to its original.
 
     ``starts[i]``/``ends[i]`` are the original span of converted character ``i``; both are
     ``None`` when the map is the identity (the same length, character for character).
+    numpy loads only where a map is built.
     """
 
-    original: str
-    text: str
-    script: str
-    starts: "np.ndarray | None" = None
-    ends: "np.ndarray | None" = None
+    __slots__ = ("original", "text", "script", "starts", "ends")
+
+    def __init__(self, original: str, text: str, script: str,
+                 starts: "np.ndarray | None" = None, ends: "np.ndarray | None" = None):
+        self.original, self.text, self.script, self.starts, self.ends = original, text, script, starts, ends
+
+    def __repr__(self) -> str:
+        return (f"Converted(original={self.original!r:.40}, text={self.text!r:.40}, script={self.script!r}, "
+                f"identity={self.identity})")
 
     @property
     def identity(self) -> bool:

@@ -20,17 +20,21 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
+import os
 import re
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Literal
+from collections import namedtuple
 
 from . import regexcache
 from .errors import EmptyCorpusError, EncodingError, InputError
 
-if TYPE_CHECKING:  # pandas loads only where a frame is built: one file can be read without it
+# One file is read without pandas, and without pathlib, typing or dataclasses: `unitynlp facts
+# FILE` starts in a few times bare Python's time. pathlib loads where a folder is walked.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Iterable, Iterator, Literal
+
     import pandas as pd
 
 DOC_COLUMNS = ["doc_id", "title", "year", "region", "level", "source", "source_start",
@@ -55,10 +59,8 @@ _COMMON = set("的一是在不了有和人这這中大为為上个個国國我�
               "据處处府研族团團结結进步工作会議议")
 
 
-@dataclass(frozen=True)
-class Decoded:
-    text: str
-    encoding: str
+#: a decoded text and the codec that decoded it
+Decoded = namedtuple("Decoded", "text encoding")
 
 
 def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Decoded:
@@ -182,28 +184,34 @@ def _first_line(text: str) -> str:
 
 def read_file(path: str | Path, *, doc_id: str | None = None, encoding: str | None = None,
               split: bool = True) -> list[dict]:
-    """The documents of one file (several if it is a compiled file and ``split``)."""
-    path = Path(path)
+    """The documents of one file (several if it is a compiled file and ``split``).
+
+    ``source`` is the path as given (a :class:`~pathlib.Path` shows it normalised).
+    """
+    path = os.fspath(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file or folder") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
-    if path.suffix.lower() == ".docx":
-        text, enc = read_docx(data, str(path)), "docx"
+    stem, suffix = os.path.splitext(os.path.basename(path))
+    if suffix.lower() == ".docx":
+        text, enc = read_docx(data, path), "docx"
         if not text.strip():
             raise InputError(f"{path}: the document has no text")
     else:
-        decoded = decode_bytes(data, str(path), encoding=encoding)
-        text, enc = decoded.text, decoded.encoding
+        text, enc = decode_bytes(data, path, encoding=encoding)
         if not text.strip():
             raise InputError(f"{path}: the file is empty; remove it or add its text")
-    return _docs_of_text(text, doc_id=doc_id or path.stem, source=str(path), encoding=enc, split=split)
+    return _docs_of_text(text, doc_id=doc_id or stem, source=path, encoding=enc, split=split)
 
 
 def read_metadata(folder: Path) -> "pd.DataFrame | None":
     """``metadata.csv`` or ``metadata.jsonl`` in ``folder``, with ``doc_id`` normalised."""
+    import json
+
     import pandas as pd
 
     for name in METADATA_FILES:
@@ -249,6 +257,8 @@ def iter_folder(folder: str | Path, *, encoding: str | None = None, split: bool 
 
     Files are read as the batches are consumed, so memory holds one batch at a time.
     """
+    from pathlib import Path
+
     folder = Path(folder)
     files = _collect(folder)
     meta = read_metadata(folder)
@@ -295,7 +305,7 @@ def iter_corpus(path: str | Path | None = None, *, batch_chars: int = BATCH_CHAR
                 split: bool = True, on_error: Literal["raise", "warn"] = "warn") -> "Iterator[pd.DataFrame]":
     """:func:`read_corpus` in frames of about ``batch_chars`` characters, read lazily."""
     path = bundled_corpus_path() if path is None else path
-    if str(path) != "-" and Path(path).is_dir():
+    if str(path) != "-" and os.path.isdir(path):
         yield from iter_folder(path, encoding=encoding, split=split, on_error=on_error, batch_chars=batch_chars)
     else:
         yield read_corpus(path, encoding=encoding, split=split, on_error=on_error)
@@ -340,6 +350,7 @@ def _frame(docs: list[dict]) -> "pd.DataFrame":
 def bundled_corpus_path() -> Path:
     """The folder of the bundled seed corpus (five reports, traditional characters)."""
     from importlib import resources
+    from pathlib import Path
 
     return Path(str(resources.files("unitynlp.corpora").joinpath("seed")))
 
@@ -359,14 +370,16 @@ def read_corpus(path: str | Path | None = None, *, encoding: str | None = None, 
         decoded = decode_bytes(data, "<stdin>", encoding=encoding)
         return _frame(_docs_of_text(decoded.text, doc_id="stdin", source="-",
                                     encoding=decoded.encoding, split=split))
-    path = Path(path)
+    from pathlib import Path
+
+    given, path = path, Path(path)
     if path.is_dir():
         return read_folder(path, encoding=encoding, split=split, on_error=on_error, progress=progress)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder")
     if path.suffix.lower() not in TEXT_SUFFIXES:
         raise InputError(f"{path}: unitynlp reads .txt, .md and .docx files or folders of them")
-    frame = _frame(read_file(path, encoding=encoding, split=split))
+    frame = _frame(read_file(given, encoding=encoding, split=split))  # source: the path as given
     meta = read_metadata(path.parent)
     return join_metadata(frame, meta) if meta is not None else frame
 
@@ -380,7 +393,7 @@ def read_documents(path: str | Path | None, *, encoding: str | None = None, spli
     if path is not None and str(path) == "-":
         decoded = decode_bytes(sys.stdin.buffer.read(), "<stdin>", encoding=encoding)
         return _docs_of_text(decoded.text, doc_id="stdin", source="-", encoding=decoded.encoding, split=split)
-    if path is not None and Path(path).is_file() and Path(path).suffix.lower() in TEXT_SUFFIXES:
+    if path is not None and os.path.isfile(path) and os.path.splitext(path)[1].lower() in TEXT_SUFFIXES:
         return read_file(path, encoding=encoding, split=split)
     return read_corpus(path, encoding=encoding, split=split).to_dict("records")  # folders, and the errors
 

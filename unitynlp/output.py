@@ -10,20 +10,21 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import math
 import os
 import sys
 import unicodedata
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Sequence
 
 from .errors import InputError
 
+TYPE_CHECKING = False  # typing and pathlib stay unimported on stdout: `unitynlp facts FILE` starts fast
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Sequence
+
     import pandas as pd
 
-Format = Literal["table", "csv", "jsonl", "json", "xlsx", "text"]
+#: the format an output file's suffix implies (formats: table, csv, jsonl, json, xlsx, text)
 SUFFIX_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json",
                   ".xlsx": "xlsx", ".txt": "text", ".tsv": "csv"}
 TABLE_WIDTH = 28  # display columns of a text cell shown in the terminal table
@@ -34,7 +35,7 @@ def infer_format(path: str | None, fmt: str | None, default: str) -> str:
     if fmt:
         return fmt
     if path and path != "-":
-        return SUFFIX_FORMATS.get(Path(path).suffix.lower(), default)
+        return SUFFIX_FORMATS.get(os.path.splitext(path)[1].lower(), default)
     return default
 
 
@@ -46,6 +47,8 @@ def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) ->
         writer.writerow(columns)
         writer.writerows([_csv_cell(r.get(c)) for c in columns] for r in records)
         return buffer.getvalue()
+    if fmt in ("jsonl", "json"):
+        import json  # not loaded for a table: ``unitynlp facts FILE`` starts fast
     if fmt == "jsonl":
         return "".join(json.dumps(_json_row(r, columns), ensure_ascii=False) + "\n" for r in records)
     if fmt == "json":
@@ -159,6 +162,8 @@ def write_text(content: str | bytes, path: str | None, *, force: bool = False, b
 
 def writable_target(path: str | Path, *, force: bool) -> Path:
     """``path`` as a Path, after checking it may be written: new (or ``force``) in an existing folder."""
+    from pathlib import Path
+
     target = Path(path)
     if target.exists() and not force:
         raise InputError(f"{target}: exists already; choose another file or pass --force to replace it")
@@ -179,7 +184,8 @@ def atomic_file(target: Path, mode: str = "wb", **kwargs):
             yield fh
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
 
 
@@ -257,6 +263,8 @@ def render_frame(frame: "pd.DataFrame", columns: Sequence[str], fmt: str) -> str
         writer.writerows(zip(*[values if clean else [_csv_cell(v) for v in values] for values, clean in cells]))
         return buffer.getvalue()
     if fmt == "jsonl":
+        import json
+
         plain = [values if clean else [_plain(v) for v in values] for values, clean in cells]
         return "".join(json.dumps(dict(zip(columns, row)), ensure_ascii=False) + "\n" for row in zip(*plain))
     return "".join(f"{v}\n" for v in cells[0][0])  # text: the first column

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import re
 from functools import lru_cache
 from bisect import bisect_right
@@ -287,8 +288,6 @@ class _CCutter:
         except ImportError:
             raise InputError("the jiebac backend was not built (installing unitynlp needs a C compiler "
                              "for it): choose --backend rjieba or jieba") from None
-        import os
-
         import jieba
         import jieba.finalseg as finalseg
 
@@ -409,16 +408,16 @@ def _private_jieba():
 
 def _prefix_dict(tok, version: str) -> tuple[dict, int]:
     stamp = hashlib.sha1(f"{version}:{tok.dictionary}".encode()).hexdigest()[:12]
-    cache = cache_dir() / f"jieba-prefix-{stamp}.marshal"
+    cache = os.path.join(cache_dir(), f"jieba-prefix-{stamp}.marshal")
     try:
-        with cache.open("rb") as fh:
+        with open(cache, "rb") as fh:
             return marshal.loads(fh.read())  # load(fh) reads in small pieces: several times slower
     except (OSError, EOFError, ValueError, TypeError):
         pass
     with tok.get_dict_file() as fh:
         freq, total = tok.gen_pfdict(fh)
-    tmp = cache.with_suffix(".tmp")
-    with tmp.open("wb") as fh:
+    tmp = f"{cache}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
         marshal.dump((freq, total), fh)
-    tmp.replace(cache)
+    os.replace(tmp, cache)  # whole files only: another process may be reading it
     return freq, total

@@ -11,13 +11,14 @@ leading component and ``date`` holds the normalised date (``2024``, ``2024-03``,
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator
-
 from ..errors import InputError
 from .extract import FACT_COLUMNS, extract_simplified
 from .units import KINDS
 
-if TYPE_CHECKING:  # pandas is imported only by :func:`facts`
+TYPE_CHECKING = False  # pandas is imported only by :func:`facts`; typing not at all (start-up)
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator
+
     import pandas as pd
 
     from ..convert import Converted
