@@ -4,9 +4,9 @@ usage: python benchmarks/startup.py [FILE] [--runs 10]
 
 Runs each command ``--runs`` times (after one untimed run that fills the OS file cache and
 unitynlp's own caches) and prints the median and the fastest wall time, and the ratio of the
-median to the median of ``python -c pass``: ``python -c pass``, ``unitynlp --version``,
-``unitynlp facts FILE --format jsonl``, the same facts through the library alone (no click),
-and ``unitynlp segment FILE``. FILE defaults to the
+median to the median of ``python -c pass``: ``python -c pass``, ``unitynlp --version`` (click),
+``unitynlp facts FILE`` as a table and ``--format jsonl`` (both read without click: see
+``unitynlp/entry.py``), the same facts through the library alone, and ``unitynlp segment FILE``. FILE defaults to the
 bundled ``seed-2.txt``. Output goes to /dev/null, so printing is not measured.
 
 It measures the unitynlp that ``python`` imports: an editable install adds its import hook to
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "unitynlp --version": [*cli, "--version"],
+        "unitynlp facts FILE": [*cli, "facts", path],  # the terminal table
         "unitynlp facts FILE --format jsonl": [*cli, "facts", path, "--format", "jsonl"],
         # the same work through the library, without the command line (click): what is left to trim
         "library: read + extract_facts": [sys.executable, "-c", LIBRARY_FACTS, path],

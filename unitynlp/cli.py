@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import sys
 
 import click
 
 from . import __version__
+from .entry import FACT_FORMATS, error_line, write_facts
 from .errors import UnityNLPError
+from .facts.units import KINDS
 
 FORMATS = ("table", "csv", "jsonl", "json")
 
@@ -24,17 +25,12 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except UnityNLPError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(1)
-        except OSError as exc:  # a full disk, a folder without write permission …
-            if isinstance(exc, BrokenPipeError):
+        except (UnityNLPError, OSError) as exc:  # a broken pipe is left to click (quiet, status 1)
+            line = error_line(exc)
+            if line is None:
                 raise
-            click.echo(f"Error: {exc.filename or ''}: {exc.strerror or exc}".replace(": : ", ": "), err=True)
+            click.echo(line, err=True)
             ctx.exit(1)
-        except BrokenPipeError:  # e.g. piped into head
-            sys.stderr.close()
-            ctx.exit(0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -373,10 +369,6 @@ def analyze_command(corpus, out_dir, force, lexicons, no_default, k, seed, batch
     click.echo(analysis.tables["summary"].to_string(index=False))
 
 
-FACT_TABLE_COLUMNS = ["doc_id", "start", "text", "value", "value_max", "unit", "kind", "qualifier",
-                      "subject", "change", "date"]
-
-
 @contextlib.contextmanager
 def _percent_bar(label: str):
     """``(stage, advance)`` callbacks: a progress bar on a terminal, else one line per step."""
@@ -402,12 +394,11 @@ def _percent_bar(label: str):
 @encoding_option
 @no_split_option
 @batch_chars_option
-@click.option("--kind", "kinds", multiple=True,
-              type=click.Choice(["count", "money", "percent", "measure", "date", "ratio", "other"]),
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
               help="Keep only facts of this kind; repeatable.")
 @click.option("--min-value", type=float, default=None, help="Keep only facts whose value is at least N.")
 @jobs_options
-@output_options(*FORMATS, "xlsx", default="table")
+@output_options(*FACT_FORMATS, default="table")
 def facts_command(corpus, encoding, no_split, batch_chars, kinds, min_value, run, out):
     """Extract the numeric facts of CORPUS: value, unit, kind, qualifier, subject, offsets.
 
@@ -421,39 +412,9 @@ def facts_command(corpus, encoding, no_split, batch_chars, kinds, min_value, run
       unitynlp facts report.txt
       unitynlp facts reports/ --kind money --min-value 10000 -o money.xlsx
     """
-    from .facts import FACT_COLUMNS, summary_line
-
-    chunks = _fact_chunks(corpus, encoding=encoding, split=not no_split, batch_chars=batch_chars,
-                          kinds=kinds or None, run=run)
-    seen: list[dict] = []
-    kept = ([r for r in rows if min_value is None or (r["value"] is not None and r["value"] >= min_value)]
-            for rows in chunks)
-    out.chunks((_tally(rows, seen) for rows in kept), FACT_TABLE_COLUMNS if out.fmt == "table" else FACT_COLUMNS)
-    click.echo(f"unitynlp: {summary_line(seen)}", err=True)
-
-
-def _fact_chunks(corpus, *, encoding, split, batch_chars, kinds, run):
-    """Facts as lists of rows: one report straight through (no pandas), a folder batch by batch."""
-    from .facts import extract_facts
-
-    if corpus is not None and (str(corpus) == "-" or not os.path.isdir(corpus)):
-        from .corpus import read_documents
-
-        docs = read_documents(corpus, encoding=encoding, split=split)
-        yield [r for d in docs for r in extract_facts(d["text"], doc_id=d["doc_id"], kinds=kinds)]
-        return
-    from .corpus import BATCH_CHARS, iter_corpus
-    from .facts import facts
-
-    batches = iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding, split=split)
-    for table in run.stream(facts, batches, kinds=kinds):
-        yield table.to_dict("records")
-
-
-def _tally(rows: list[dict], seen: list[dict]) -> list[dict]:
-    """Pass ``rows`` on, remembering their kind and document for the summary line."""
-    seen.extend({"kind": r["kind"], "doc_id": r["doc_id"]} for r in rows)
-    return rows
+    # the same function `unitynlp facts FILE` runs without click (see unitynlp.entry)
+    write_facts(corpus, encoding=encoding, split=not no_split, batch_chars=batch_chars, kinds=kinds or None,
+                min_value=min_value, run=run, fmt=out.fmt, output=out.path, force=out.force)
 
 
 @cli.command("terms")
