@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 
 from unitynlp.convert import convert
@@ -121,3 +123,39 @@ def test_cut_gives_the_tokens_of_spans_without_offsets(docs):
     seg = Segmenter()
     for text in [*docs["text"], "2015-2017年\r\n　增长 3.5% \t x_y", "  \n", ""]:
         assert seg.cut(text) == seg.spans(text)[0]
+
+
+def _counted(segmenter, text, skip):
+    """What Segmenter.counts must give: the pieces outside every span, counted in order."""
+    kept, start, spans = [], 0, list(skip)
+    for piece in segmenter.pieces(text):
+        end = start + len(piece)
+        if not any(s < end and start < e for s, e, *_ in spans):
+            kept.append(piece)
+        start = end
+    return list(Counter(kept).items())
+
+
+def test_counts_leave_out_the_lexicons_hits_on_the_seed(docs, jieba_segmenter):
+    lexicon, fast = load_lexicon(), Segmenter(backend="jiebac")
+    for text in docs["text"]:
+        simplified = convert(text).text
+        hits = lexicon.find(simplified)
+        assert hits and list(fast.counts(simplified, skip=hits).items()) == _counted(jieba_segmenter, simplified, hits)
+        assert list(jieba_segmenter.counts(simplified, skip=hits).items()) == _counted(jieba_segmenter, simplified, hits)
+        assert list(fast.counts(simplified).items()) == list(Counter(jieba_segmenter.pieces(simplified)).items())
+
+
+@pytest.mark.parametrize("backend", ["jiebac", "rjieba", "jieba"])
+@pytest.mark.parametrize("skip", [[], [(0, 2, "x")], [(0, 1), (1, 3), (5, 6)], [(3, 40)], [(0, 99)], [(10, 11)]])
+@pytest.mark.parametrize("text", MIXED + ["民族团结进步民族团结 \n 进步进步"])
+def test_counts_at_span_edges_and_on_mixed_runs(text, skip, backend):
+    segmenter = Segmenter(backend=backend)
+    assert list(segmenter.counts(text, skip=skip).items()) == _counted(segmenter, text, skip)
+
+
+def test_counts_refuse_malformed_spans():
+    segmenter = Segmenter(backend="jiebac")
+    for bad in ([1, 2], [("a", 2)], [(1,)], 5):
+        with pytest.raises(TypeError):
+            segmenter.counts("民族团结", skip=bad)

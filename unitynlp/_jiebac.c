@@ -12,6 +12,7 @@
  *   Segmenter.ends(text, hmm=True) -> bytes      native int32 end offsets (code points)
  *   Segmenter.line(text, hmm=True) -> str        non-whitespace pieces joined by ' '
  *   Segmenter.pieces(text, hmm=True) -> list     every piece as a str
+ *   Segmenter.counts(text, skip, hmm) -> dict    distinct pieces and how often, outside skip
  *
  * The segmenter is immutable once built, and the work on a text is done on a
  * private UCS4 copy without the GIL, so several threads can segment at once.
@@ -718,6 +719,97 @@ static PyObject *Segmenter_line(Segmenter *self, PyObject *args, PyObject *kwds)
     return res;
 }
 
+/* Distinct pieces of one text, counted in a hash table on the UCS4 copy: a Python str is
+   made once per distinct piece, not once per piece. */
+typedef struct {
+    int32_t start, len;   /* the first occurrence in the copy */
+    Py_ssize_t count;
+} Distinct;
+
+static inline uint64_t piece_hash(const Py_UCS4 *p, Py_ssize_t n) {
+    uint64_t h = 1469598103934665603ULL;        /* FNV-1a over the code points */
+    for (Py_ssize_t i = 0; i < n; i++) { h ^= p[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
+/* counts(text, skip=(), hmm=True) -> dict: piece -> how often, in order of first appearance,
+   leaving out the pieces that overlap a span of skip: (start, end, ...) items sorted by
+   end, none overlapping another (a lexicon's hits). Whitespace pieces are counted too. */
+static PyObject *Segmenter_counts(Segmenter *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"text", "skip", "hmm", NULL};
+    PyObject *text, *skip = NULL; int hmm = 1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "U|Op", kwlist, &text, &skip, &hmm)) return NULL;
+    /* the spans to leave out, as two arrays */
+    Py_ssize_t nskip = 0;
+    Py_ssize_t *sk = NULL;
+    if (skip && skip != Py_None) {
+        PyObject *seq = PySequence_Fast(skip, "skip must be a sequence of (start, end, ...)");
+        if (!seq) return NULL;
+        nskip = PySequence_Fast_GET_SIZE(seq);
+        sk = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * (size_t)(nskip ? nskip : 1));
+        if (!sk) { Py_DECREF(seq); return PyErr_NoMemory(); }
+        for (Py_ssize_t i = 0; i < nskip; i++) {
+            PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+            PyObject *a = PySequence_Check(item) && PySequence_Size(item) >= 2 ? PySequence_GetItem(item, 0) : NULL;
+            PyObject *b = a ? PySequence_GetItem(item, 1) : NULL;
+            Py_ssize_t sa = a ? PyLong_AsSsize_t(a) : -1, sb = b ? PyLong_AsSsize_t(b) : -1;
+            Py_XDECREF(a); Py_XDECREF(b);
+            if (!a || !b || PyErr_Occurred()) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "skip items must be (start, end, ...)");
+                PyMem_Free(sk); Py_DECREF(seq); return NULL;
+            }
+            sk[2 * i] = sa; sk[2 * i + 1] = sb;
+        }
+        Py_DECREF(seq);
+    }
+    Work w; Py_UCS4 *copy;
+    if (segment(self, text, hmm, &w, &copy) < 0) { PyMem_Free(sk); return NULL; }
+    /* the table holds indices into `found` + 1 (0: empty); it is kept under half full */
+    size_t cap = 64;
+    while (cap < (size_t)w.nends * 2 && cap < ((size_t)1 << 40)) cap <<= 1;
+    uint32_t *table = calloc(cap, sizeof(uint32_t));
+    Distinct *found = malloc(sizeof(Distinct) * (size_t)(w.nends ? w.nends : 1));
+    PyObject *res = NULL;
+    if (!table || !found) { PyErr_NoMemory(); goto done; }
+    Py_ssize_t nfound = 0, start = 0, j = 0;
+    for (Py_ssize_t i = 0; i < w.nends; i++) {
+        Py_ssize_t e = w.ends[i];
+        while (j < nskip && sk[2 * j + 1] <= start) j++;   /* the first span ending after start */
+        if (!(j < nskip && sk[2 * j] < e)) {               /* that span does not begin before e */
+            Py_ssize_t n = e - start;
+            size_t slot = (size_t)piece_hash(copy + start, n) & (cap - 1);
+            for (;;) {
+                uint32_t at = table[slot];
+                if (at == 0) {
+                    found[nfound] = (Distinct){(int32_t)start, (int32_t)n, 1};
+                    table[slot] = (uint32_t)++nfound;
+                    break;
+                }
+                Distinct *d = &found[at - 1];
+                if (d->len == n && memcmp(copy + d->start, copy + start, sizeof(Py_UCS4) * (size_t)n) == 0) {
+                    d->count++;
+                    break;
+                }
+                slot = (slot + 1) & (cap - 1);
+            }
+        }
+        start = e;
+    }
+    res = PyDict_New();
+    for (Py_ssize_t k = 0; res && k < nfound; k++) {
+        PyObject *piece = PyUnicode_Substring(text, found[k].start, found[k].start + found[k].len);
+        PyObject *count = piece ? PyLong_FromSsize_t(found[k].count) : NULL;
+        if (!count || PyDict_SetItem(res, piece, count) < 0) Py_CLEAR(res);
+        Py_XDECREF(piece); Py_XDECREF(count);
+    }
+done:
+    free(table); free(found);
+    work_free(&w);
+    PyMem_Free(copy);
+    PyMem_Free(sk);
+    return res;
+}
+
 static PyObject *Segmenter_freq(Segmenter *self, PyObject *arg) {
     /* FREQ.get(word) (None when absent), for tests */
     if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "str expected"); return NULL; }
@@ -743,6 +835,9 @@ static PyMethodDef Segmenter_methods[] = {
      "pieces(text, hmm=True) -> list[str]: every piece, whitespace included (they join to text)"},
     {"line", (PyCFunction)(void (*)(void))Segmenter_line, METH_VARARGS | METH_KEYWORDS,
      "line(text, hmm=True) -> str: the non-whitespace pieces joined by single spaces"},
+    {"counts", (PyCFunction)(void (*)(void))Segmenter_counts, METH_VARARGS | METH_KEYWORDS,
+     "counts(text, skip=(), hmm=True) -> dict: how often each piece occurs, in order of first "
+     "appearance, leaving out pieces that overlap a (start, end, ...) span of skip (sorted)"},
     {"freq", (PyCFunction)Segmenter_freq, METH_O, "freq(word) -> FREQ.get(word)"},
     {NULL}
 };

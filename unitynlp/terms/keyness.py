@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from itertools import compress
 from typing import Literal
 
 import numpy as np
@@ -64,7 +63,7 @@ class FeatureRows:
         found = self.lexicon.find(conv.text) if found is None else found
         tally: dict[str, int] = Counter(term for _, _, term in found)
         if self.segmenter is not None:
-            tokens = Counter(_free_tokens(self.segmenter.pieces(conv.text), found))
+            tokens = self.segmenter.counts(conv.text, skip=found)
             for term in tally.keys() & tokens.keys():  # a term also counted as a free token
                 tokens[term] += tally[term]
             tally = {**tally, **tokens}  # terms first, then words in order of appearance
@@ -94,22 +93,6 @@ class FeatureRows:
                              "term": pd.Series(terms, dtype=object),
                              "category": pd.Series([self.lexicon.categories.get(t, "word") for t in terms], dtype="str"),
                              "count": pd.Series(counts, dtype="int64")})
-
-
-def _free_tokens(pieces: list[str], hits: list[tuple[int, int, str]]) -> list[str]:
-    """The pieces that overlap no hit (both in the same simplified text's offsets)."""
-    if not hits:
-        return pieces
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    hit_starts = np.fromiter((h[0] for h in hits), dtype=np.int64, count=len(hits))
-    hit_ends = np.fromiter((h[1] for h in hits), dtype=np.int64, count=len(hits))
-    i = np.searchsorted(hit_ends, starts, side="right")
-    inside = i < len(hits)
-    overlap = np.zeros(len(pieces), bool)
-    overlap[inside] = hit_starts[i[inside]] < ends[inside]
-    return list(compress(pieces, (~overlap).tolist()))
 
 
 def keyness(data: pd.DataFrame, *, by: str, target=None, reference=None, docs: pd.DataFrame | None = None,
