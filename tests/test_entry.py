@@ -109,6 +109,8 @@ def test_the_quick_path_writes_the_librarys_facts_of_the_compiled_seed(files, ca
     ["facts", "one.txt", "-oout.csv"],
     ["facts", "one.txt", "--force=yes"],
     ["facts", "one.txt", "-o", "--force"],
+    ["facts", "one.txt", "-o", "."],  # a folder
+    ["facts", "one.txt", "--output="],
     ["facts", "one.txt", "--batch-chars", "100"],
     ["facts", "one.txt", "--dask"],
     ["facts", "one.txt", "--"],
@@ -139,3 +141,20 @@ def test_options_read_without_click_are_the_click_commands():
     # every option of the click command is either read without click or deliberately left to it
     left_to_click = {"--batch-chars", "--scheduler", "--dask"}
     assert set(params) == set(entry._OPTIONS) | left_to_click | {"corpus"}
+
+
+@pytest.mark.parametrize("error, message", [(KeyboardInterrupt, "\nAborted!\n"), (BrokenPipeError, "")])
+def test_an_interrupt_or_a_closed_pipe_ends_as_in_click(files, monkeypatch, capsys, error, message):
+    """Ctrl-C: click's message; a reader that stopped early (head): quietly. Status 1 both."""
+    import unitynlp.entry
+
+    def stopped(*args, **kwargs):
+        raise error
+
+    silenced = []
+    monkeypatch.setattr(unitynlp.entry, "write_facts", stopped)
+    monkeypatch.setattr(unitynlp.entry, "_silence_stdout", lambda: silenced.append(True))
+    with pytest.raises(SystemExit) as stop:
+        entry.main(["facts", str(files / "one.txt")])
+    assert stop.value.code == 1 and capsys.readouterr().err == message
+    assert silenced == ([True] if error is BrokenPipeError else [])

@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # e.g. piped into head: as click does, quietly and with status 1
         _silence_stdout()
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C: as click says it
+        print("\nAborted!", file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:
         line = error_line(exc)
         if line is None:
@@ -91,6 +94,8 @@ def quick_facts_args(args: list[str]) -> dict | None:
             found[param] = converted
     if corpus is None or not os.path.isfile(corpus):
         return None
+    if "output" in found and (not found["output"] or os.path.isdir(found["output"])):
+        return None  # click refuses these with its own message
     from .output import infer_format
 
     return {"corpus": corpus, "encoding": found.get("encoding"), "split": not found.get("no_split"),
