@@ -355,7 +355,8 @@ def extract_simplified(s: str) -> list[_Cand]:
     """Facts of a simplified text, in its own offsets (the core of :func:`extract_facts`)."""
     formula = _formula_spans(s)
     starts = [a for a, _ in formula]
-    reach = [max(e for _, e in formula[max(0, j - 2):j + 1]) for j in range(len(formula))]
+    ends = [e for _, e in formula]
+    reach = [max(ends[max(0, j - 2):j + 1]) for j in range(len(ends))]
     cands = [c for c in _candidates(s) if not _overlaps(starts, reach, *c["_span"])]
     fill_subjects(cands, s)
     return cands

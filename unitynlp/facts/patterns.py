@@ -34,8 +34,8 @@ _MONTH = r"(?:[1１][0-2０-２]|[0０]?[1-9１-９]|十[一二]?|[一二三四�
 _DAY = (r"(?:[3３][01０１]|[12１２][0-9０-９]|[0０]?[1-9１-９]"
         r"|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])")
 
-#: runs of numeral characters: the only places where a candidate can start
-NUMERAL_RUN = regexcache.compile(rf"[{_D}{_CN_ALL}]+")
+#: the characters of a run of numerals: the only places where a candidate can start
+_RUN_CHARS = _D + _CN_ALL
 
 #: units repeated before a range separator (5%-6%, 3个至5个); other ranges write the unit once
 RANGE_UNITS = "个百分点|%|％|‰|倍|年|个月|天|岁|个|元|人|户|家|公里|米|亩|吨"
@@ -46,16 +46,40 @@ LIST_TAIL = regexcache.compile(rf"(?:、|和|及|与)[{_D}]+(?:[.．][{_D}]+)?(?
 POST_QUALIFIERS = ("及以上", "以上", "以下", "左右", "以内", "之内", "多", "余")
 
 
+#: the first characters of the commonest units in reports, tried first (see :func:`_unit_alternation`)
+_COMMON_UNIT_FIRST = "个年元%人％项吨批种公倍条斤次件亩美千户方套周家平"
+
+
 def _unit_alternation() -> str:
     """The unit words, longest first, grouped by first character: the engine then tries only the words
-    starting with the character at hand (the same matches as one flat alternation, faster)."""
+    starting with the character at hand (the same matches as one flat alternation, faster).
+
+    The groups start with different characters, so at most one can match: their order changes
+    no match, and the groups of the commonest units come first (the engine tries the groups in turn).
+    """
     by_first: dict[str, list[str]] = {}
     for surface, unit in sorted(unit_table().items(), key=lambda kv: -len(kv[0])):
         # one lookahead per word: (?!行|川) would become a class of CJK characters, slow to compile
         rest = re.escape(surface[1:]) + "".join(f"(?!{re.escape(w)})" for w in unit.not_followed_by)
         by_first.setdefault(surface[0], []).append(rest)
-    return "|".join(re.escape(first) + (f"(?:{'|'.join(rests)})" if len(rests) > 1 else rests[0])
-                    for first, rests in by_first.items())
+    order = sorted(by_first, key=lambda ch: (ch not in _COMMON_UNIT_FIRST, _COMMON_UNIT_FIRST.find(ch)))
+    return "|".join(re.escape(first) + (f"(?:{'|'.join(by_first[first])})" if len(by_first[first]) > 1
+                                        else by_first[first][0])
+                    for first in order)
+
+
+def _class_of(chars) -> str:
+    """A character class of ``chars`` (each escaped)."""
+    return "[" + "".join(re.escape(ch) for ch in sorted(set(chars))) + "]"
+
+
+def _opt(pattern: str) -> str:
+    """``(?:pattern)?`` written as an alternation with nothing: the same matches, tried in the same order.
+
+    The engine runs ``(...)?`` around a named group through its general repeat machinery, slow to
+    enter at every try; the alternation does without it (a fifth off a quantity's match).
+    """
+    return f"(?:{pattern}|)"
 
 
 #: every character a number can be written with (ARABIC, CHINESE, MULT, a year, a month)
@@ -78,19 +102,27 @@ def master() -> re.Pattern:
     units = _unit_alternation()
     seps = SEP[1:-1]
     date = (rf"(?P<y>{_A_START}{_YEAR}|{_C_START}{_YEAR})"
-            rf"(?:年?{SEP}(?P<y2>{_YEAR}))?年(?!级|代|轻)"
-            rf"(?:(?P<mo>{_MONTH})(?:{SEP}(?P<mo2>{_MONTH}))?月(?:(?P<d>{_DAY})[日号])?)?"
-            rf"|(?P<m1>{_A_START}{_MONTH}|{_C_START}{_MONTH})(?:{SEP}(?P<m2>{_MONTH}))?月"
-            rf"(?!份额|球|饼|亮|光|嫂|刊|薪)(?:(?P<d1>{_DAY})[日号])?")
-    pct = rf"{_C_START}(?P<pcn>百分之|千分之)(?P<pn>{NUM})(?:{SEP}(?:百分之|千分之)?(?P<pn2>{NUM}))?"
+            + _opt(rf"年?{SEP}(?P<y2>{_YEAR})") + "年(?!级|代|轻)"
+            + _opt(rf"(?P<mo>{_MONTH})" + _opt(rf"{SEP}(?P<mo2>{_MONTH})") + "月" + _opt(rf"(?P<d>{_DAY})[日号]"))
+            + rf"|(?P<m1>{_A_START}{_MONTH}|{_C_START}{_MONTH})" + _opt(rf"{SEP}(?P<m2>{_MONTH})") + "月"
+            + "(?!份额|球|饼|亮|光|嫂|刊|薪)" + _opt(rf"(?P<d1>{_DAY})[日号]"))
+    pct = rf"{_C_START}(?P<pcn>百分之|千分之)(?P<pn>{NUM})" + _opt(rf"{SEP}(?:百分之|千分之)?(?P<pn2>{NUM})")
     frac = (rf"(?P<fd>{NUM_HEAD})分之(?P<fn>{NUM})"
             rf"|(?<![/／])(?P<fa>{_A_START}[{_D}]{{1,3}})[/／](?P<fb>[{_D}]{{1,3}})(?![{_D}/／.．A-Za-z])")  # 1/3
     ratio = rf"(?P<ra>{_A_START}{ARABIC})[:：∶](?P<rb>{ARABIC})(?![0-9])"
     range_first = "".join(dict.fromkeys(w[0] for w in RANGE_UNITS.split("|")))
-    qty = (rf"(?:{_run_ends_with(seps + range_first)}"
-           rf"(?P<lo>{NUM_HEAD})(?P<lom>{MULT})?(?P<lou>{RANGE_UNITS})?(?P<sep>{SEP})(?=[{_D}{_CN_D}十]))?"
-           rf"(?P<n>{NUM_HEAD})(?P<q1>[多余])?(?P<m> ?{MULT})?(?P<q2>[多余])?"
-           rf"(?: ?(?P<u>{units}))?(?P<post>{'|'.join(POST_QUALIFIERS)})?")
+    # a range head (5-6, 5%-6%, 3个至5个) is a run of number characters, perhaps a range unit, then a
+    # separator: the lookahead rejects the other numbers before the head is parsed
+    sep_class = f"[{re.escape(seps)}]"
+    range_ahead = (rf"(?=[{_NUM_CHARS}]{{0,40}}(?:{sep_class}|(?=[{range_first}])(?:{RANGE_UNITS}){sep_class})"
+                   rf"|[{_NUM_CHARS}]{{41}})")
+    # the lookahead before the units: most numbers are followed by no unit, and the engine would
+    # try the unit groups one by one before knowing
+    unit_ahead = _class_of(surface[0] for surface in unit_table())
+    qty = (_opt(rf"{range_ahead}(?P<lo>{NUM_HEAD}){_opt(f'(?P<lom>{MULT})')}{_opt(f'(?P<lou>{RANGE_UNITS})')}"
+                rf"(?P<sep>{SEP})(?=[{_D}{_CN_D}十])")
+           + rf"(?P<n>{NUM_HEAD})" + _opt("(?P<q1>[多余])") + _opt(f"(?P<m> ?{MULT})") + _opt("(?P<q2>[多余])")
+           + _opt(rf" ?(?={unit_ahead})(?P<u>{units})") + _opt(f"(?P<post>{'|'.join(POST_QUALIFIERS)})"))
     # the first four branches need a word after their number's run (年/月, a separator, 分之, /, a colon)
     words_after = _run_ends_with("年月" + seps + "分/／:：∶")
     return regexcache.compile(rf"(?:{words_after}(?:(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio}))"
@@ -104,8 +136,20 @@ def _lone_follow() -> frozenset:
     return frozenset(chars)
 
 
+@lru_cache(maxsize=None)
+def numeral_runs() -> re.Pattern:
+    """Runs of numeral characters, less the lone Chinese digits nothing can make a figure (一体, 三中, 两重).
+
+    A lone Chinese digit is kept when a character of :func:`_lone_follow` or the end of the text
+    follows it. The pattern starts with a single character class, so the engine finds the start
+    of a run with its fast class search (``[…]+`` would be tried at every position).
+    """
+    follow = "".join(re.escape(ch) for ch in sorted(_lone_follow()) if ch)
+    return regexcache.compile(rf"[{_RUN_CHARS}](?:[{_RUN_CHARS}]+|(?<![{_CN_D}])|(?=[{follow}]|\Z))")
+
+
 def candidates(text: str):
-    """Matches of :func:`master` in ``text``, tried only inside runs of numeral characters.
+    """Matches of :func:`master` in ``text``, tried only inside :func:`numeral_runs`.
 
     The same matches as ``master().finditer(text)`` (every match starts with a numeral), but
     the scan for a start is a plain character-class search, several times faster; a lone Chinese
@@ -114,12 +158,12 @@ def candidates(text: str):
     match = master().match
     follow = _lone_follow()
     pos = 0
-    for run in NUMERAL_RUN.finditer(text):
+    for run in numeral_runs().finditer(text):
         p, stop = run.span()
         if p < pos:  # the previous match ran into this run
             p = pos
-        if stop - p == 1 and text[p] in _CN_D and text[stop:stop + 1] not in follow:
-            continue  # 一体, 三中, 两重: a lone Chinese digit with nothing that can make it a figure
+            if stop - p == 1 and text[p] in _CN_D and text[stop:stop + 1] not in follow:
+                continue  # what is left of the run is a lone Chinese digit (see numeral_runs)
         while p < stop:
             m = match(text, p)
             if m:

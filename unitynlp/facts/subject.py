@@ -93,9 +93,21 @@ _CHANGE_LAST = _chars_of(CHANGE_RE.pattern)
 _TAIL_LAST = _chars_of(_TRAIL_WORDS, _DATED_TAIL.pattern)
 #: the characters a dated tail ends with (2019年, 上年末, 去年的, 上年相比)
 _DATED_LAST = frozenset("年月底末初的比")
-#: a search for the trail tries every position of a phrase: the lookahead rejects at once those
-#: whose character no trail word is written with
-_TRAIL = regexcache.compile(f"(?=[{re.escape(''.join(sorted(_TAIL_LAST)))}])" + _TRAIL_WORDS)
+_TRAIL = regexcache.compile(_TRAIL_WORDS)
+#: the characters a match of each end pattern can hold (see :func:`_cut_tail`)
+_TRAIL_CHARS = "".join(sorted(_chars_of(_TRAIL_WORDS)))
+_DATED_CHARS = "".join(sorted(_chars_of(_DATED_TAIL.pattern)))
+
+
+def _cut_tail(pattern: re.Pattern, chars: str, phrase: str) -> str:
+    """``pattern.sub("", phrase)`` for a pattern that ends with ``\\Z`` and matches only ``chars``.
+
+    A match can start only inside the run of ``chars`` that ends the phrase, so the search starts
+    there rather than at every character of the phrase.
+    """
+    start = len(phrase.rstrip(chars))
+    m = pattern.search(phrase, start) if start < len(phrase) else None
+    return phrase[:m.start()] if m else phrase
 
 
 #: words after a figure that name a threshold, not the metric (突破2万亿元大关, 迈上1200亿台阶)
@@ -121,8 +133,8 @@ def clean(phrase: str) -> str:
         last = new[-1:]
         if last in _TAIL_LAST:
             if last in _DATED_LAST:
-                new = _DATED_TAIL.sub("", new)
-            new = _TRAIL.sub("", new)
+                new = _cut_tail(_DATED_TAIL, _DATED_CHARS, new)
+            new = _cut_tail(_TRAIL, _TRAIL_CHARS, new)
         if new == phrase:
             break
         phrase = new
@@ -180,6 +192,8 @@ def date_subject(text: str, end: int) -> str:
 
 def share_base(text: str, start: int) -> tuple[str, str, int] | None:
     """For 约占公司员工总数的9%: the base, the qualifier word before 占 and its position."""
+    if text.find("占", max(0, start - 40), start) < 0:  # the clause is at most the 40 characters before
+        return None
     clause = clause_before(text, start)
     m = SHARE_RE.search(clause)
     if not m or "占" not in clause:
