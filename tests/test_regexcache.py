@@ -76,3 +76,21 @@ def test_the_facts_command_fills_the_cache_with_patterns_equal_to_re(tmp_path, m
 def test_bad_patterns_raise_as_re_does(cache_file):
     with pytest.raises(re.error):
         regexcache.compile("(unclosed")
+
+
+def test_the_file_keeps_this_process_patterns_and_recent_others_within_its_size(cache_file, monkeypatch):
+    import marshal
+
+    old = [(f"(?:旧{i}|x{i})" * 50, 0) for i in range(6)]  # patterns of earlier processes, oldest last
+    for pattern, flags in old:
+        regexcache.compile(pattern, flags)
+    regexcache._save()
+    regexcache._store, regexcache._used = None, set()  # a new process, with patterns of its own
+    for pattern, flags in PATTERNS:
+        regexcache.compile(pattern, flags)
+    monkeypatch.setattr(regexcache, "MAX_BYTES", sum(regexcache._size(k, regexcache._store[k]) for k in
+                                                     PATTERNS + old[:2]) + 1)
+    regexcache._save()
+    kept = list(marshal.loads(cache_file.read_bytes()))
+    assert set(kept[:len(PATTERNS)]) == set(PATTERNS)
+    assert len(kept) == len(PATTERNS) + 2 and set(kept[len(PATTERNS):]) <= set(old)

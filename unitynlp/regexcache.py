@@ -28,8 +28,10 @@ except ImportError:  # Python 3.10 and other interpreters: plain re.compile
 #: (pattern, flags) → the arguments of ``_sre.compile`` after the pattern
 _store: dict | None = None
 _added = False
-#: patterns kept in the file at most (those of the last process first)
-MAX_PATTERNS = 1000
+#: the file keeps the patterns of the process that writes it, then those of earlier processes up
+#: to about this many bytes: an upgrade or another pattern set (each version of the facts pattern
+#: is ~120 KB) cannot make every later start read a growing file
+MAX_BYTES = 400_000
 _used: set = set()
 
 
@@ -93,6 +95,11 @@ def _load() -> dict:
     return _store
 
 
+def _size(key: tuple, args: tuple) -> int:
+    """About what an entry takes in the file: its pattern and its opcodes (4 bytes each)."""
+    return len(key[0]) + 4 * len(args[1])
+
+
 def _save() -> None:
     """Write the store (at exit, when this process compiled a pattern the file lacked)."""
     if not _store:
@@ -100,11 +107,14 @@ def _save() -> None:
     try:
         path = _path()
         tmp = f"{path}.{os.getpid()}.tmp"
-        kept = {key: _store[key] for key in _used}
-        for key, args in _store.items():
-            if len(kept) >= MAX_PATTERNS:
-                break
-            kept.setdefault(key, args)
+        kept = {key: _store[key] for key in _used if key in _store}
+        size = sum(_size(key, args) for key, args in kept.items())
+        for key, args in _store.items():  # earlier processes' patterns, the most recent first
+            if key not in kept:
+                size += _size(key, args)
+                if size > MAX_BYTES:
+                    break
+                kept[key] = args
         with open(tmp, "wb") as fh:
             marshal.dump(kept, fh)
         os.replace(tmp, path)  # whole files only: another process may be reading it
