@@ -13,6 +13,8 @@ from unitynlp.cli import cli
 from unitynlp.corpus import read_documents
 from unitynlp.facts import KINDS, extract_facts, summary_line
 
+from test_corpus import _docx  # noqa: I100 (a helper of the tests, not of the package)
+
 SEED = Path(__file__).parent / "data" / "seed_reports.txt"
 # the quick path; then whether it loaded click (it must not)
 QUICK = ("import sys\nfrom unitynlp.entry import main\n"
@@ -27,6 +29,9 @@ def files(tmp_path):
     shutil.copy(SEED, tmp_path / "seed.txt")
     (tmp_path / "one.txt").write_text("现有干部职工738人，约占公司员工总数的9%，投入近3萬元。\n", encoding="utf-8")
     (tmp_path / "big5.txt").write_bytes("投入資金壹萬伍仟元，森林覆蓋率53.2%。".encode("big5"))
+    (tmp_path / "gbk.txt").write_bytes("全年接待游客1.2億人次，同比增长15%。".encode("gb18030"))
+    (tmp_path / "utf16.txt").write_text("新增就业岗位3200个，完成投资近3萬元。", encoding="utf-16")
+    (tmp_path / "report.docx").write_bytes(_docx(["第一篇：城乡居民收入增长8.5%", "建成学校12所，投入壹萬伍仟元"]))
     (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
     return tmp_path
@@ -42,6 +47,9 @@ CASES = [
     ["facts", "seed.txt", "-j", "2", "--jobs=1", "--kind", "date"],
     ["facts", "one.txt", "--encoding", "utf-8"],
     ["facts", "big5.txt", "--format", "jsonl"],
+    ["facts", "gbk.txt", "--format", "csv"],
+    ["facts", "utf16.txt", "--format", "jsonl"],
+    ["facts", "report.docx", "--format", "jsonl"],
     ["facts", "one.txt", "-o", "out.csv"],
     ["facts", "one.txt", "--output=out.jsonl", "--force"],
     ["facts", "one.txt", "-o", "out.xlsx", "--format", "csv"],
