@@ -139,13 +139,12 @@ def test_options_read_without_click_are_the_click_commands():
         param = params[option]
         assert param.name == name, option
         assert param.is_flag == (takes == "flag"), option
-        assert param.multiple == (takes == "kinds"), option
-        if takes == "kinds":
-            assert tuple(param.type.choices) == KINDS
-        elif isinstance(takes, tuple):
+        assert param.multiple == (name in entry._MULTIPLE), option
+        if isinstance(takes, tuple):
             assert tuple(param.type.choices) == takes, option
         elif takes in ("int", "float"):
             assert isinstance(param.type, click.types.IntParamType if takes == "int" else click.types.FloatParamType)
+    assert tuple(params["--kind"].type.choices) == KINDS
     # every option of the click command is either read without click or deliberately left to it
     left_to_click = {"--batch-chars", "--scheduler", "--dask"}
     assert set(params) == set(entry._OPTIONS) | left_to_click | {"corpus"}

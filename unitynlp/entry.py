@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import sys
 
+from .facts.units import KINDS  # the facts modules: what `unitynlp facts FILE` needs first anyway
+
 #: the columns ``unitynlp facts`` shows in its terminal table (other formats carry them all)
 FACT_TABLE_COLUMNS = ["doc_id", "start", "text", "value", "value_max", "unit", "kind", "qualifier",
                       "subject", "change", "date"]
@@ -22,9 +24,11 @@ FACT_FORMATS = ("table", "csv", "jsonl", "json", "xlsx")
 _OPTIONS = {
     "--format": ("fmt", FACT_FORMATS), "-o": ("output", "text"), "--output": ("output", "text"),
     "--force": ("force", "flag"), "--encoding": ("encoding", "text"), "--no-split": ("no_split", "flag"),
-    "--kind": ("kinds", "kinds"), "--min-value": ("min_value", "float"),
+    "--kind": ("kinds", KINDS), "--min-value": ("min_value", "float"),
     "-j": ("jobs", "int"), "--jobs": ("jobs", "int"),
 }
+#: the parameters given once per value (the others: the last one given wins)
+_MULTIPLE = {"kinds"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -61,9 +65,7 @@ def quick_facts_args(args: list[str]) -> dict | None:
     """
     if not args or args[0] != "facts":
         return None
-    from .facts.units import KINDS
-
-    found: dict = {"kinds": []}
+    found: dict = {param: [] for param in _MULTIPLE}
     corpus = None
     rest = iter(args[1:])
     for arg in rest:
@@ -85,11 +87,11 @@ def quick_facts_args(args: list[str]) -> dict | None:
             value = next(rest, None)
             if value is None or value.startswith("-"):
                 return None
-        converted = _convert(value, takes, KINDS)
+        converted = _convert(value, takes)
         if converted is None:
             return None
-        if param == "kinds":
-            found["kinds"].append(converted)
+        if param in _MULTIPLE:
+            found[param].append(converted)
         else:
             found[param] = converted
     if corpus is None or not os.path.isfile(corpus):
@@ -104,12 +106,10 @@ def quick_facts_args(args: list[str]) -> dict | None:
             "output": found.get("output"), "force": bool(found.get("force"))}
 
 
-def _convert(value: str, takes, kinds: tuple[str, ...]):
+def _convert(value: str, takes):
     """``value`` as the option takes it, or None when click would refuse it (it then says why)."""
     if takes == "text":
         return value
-    if takes == "kinds":
-        return value if value in kinds else None
     if isinstance(takes, tuple):
         return value if value in takes else None
     try:
