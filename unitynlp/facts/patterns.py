@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .. import regexcache
 from .numerals import CN_DIGITS
 from .units import unit_table
 
@@ -41,7 +40,7 @@ _RUN_CHARS = _D + _CN_ALL
 RANGE_UNITS = "个百分点|%|％|‰|倍|年|个月|天|岁|个|元|人|户|家|公里|米|亩|吨"
 
 #: a number sharing the unit of the next one: 分别高4.2和0.7个百分点
-LIST_TAIL = regexcache.compile(rf"(?:、|和|及|与)[{_D}]+(?:[.．][{_D}]+)?(?P<u>{RANGE_UNITS})")
+LIST_TAIL = re.compile(rf"(?:、|和|及|与)[{_D}]+(?:[.．][{_D}]+)?(?P<u>{RANGE_UNITS})")
 
 POST_QUALIFIERS = ("及以上", "以上", "以下", "左右", "以内", "之内", "多", "余")
 
@@ -125,8 +124,8 @@ def master() -> re.Pattern:
            + _opt(rf" ?(?={unit_ahead})(?P<u>{units})") + _opt(f"(?P<post>{'|'.join(POST_QUALIFIERS)})"))
     # the first four branches need a word after their number's run (年/月, a separator, 分之, /, a colon)
     words_after = _run_ends_with("年月" + seps + "分/／:：∶")
-    return regexcache.compile(rf"(?:{words_after}(?:(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio}))"
-                      rf"|(?P<qty>{qty}))")
+    return re.compile(rf"(?:{words_after}(?:(?P<date>{date})|(?P<pct>{pct})|(?P<frac>{frac})|(?P<ratio>{ratio}))"
+               rf"|(?P<qty>{qty}))")
 
 
 @lru_cache(maxsize=None)
@@ -145,7 +144,7 @@ def numeral_runs() -> re.Pattern:
     of a run with its fast class search (``[…]+`` would be tried at every position).
     """
     follow = "".join(re.escape(ch) for ch in sorted(_lone_follow()) if ch)
-    return regexcache.compile(rf"[{_RUN_CHARS}](?:[{_RUN_CHARS}]+|(?<![{_CN_D}])|(?=[{follow}]|\Z))")
+    return re.compile(rf"[{_RUN_CHARS}](?:[{_RUN_CHARS}]+|(?<![{_CN_D}])|(?=[{follow}]|\Z))")
 
 
 def candidates(text: str):
@@ -187,14 +186,14 @@ POST_CLASS = {"及以上": "more_than", "以上": "more_than", "多": "more_than
               "左右": "approx", "上下": "approx"}
 #: characters that make a qualifier word part of another word (节约, 最近, 赶超)
 _NOT_QUALIFIER_AFTER = {"约": "节制签履合违预契公条誓相邀集", "近": "最附邻就亲靠", "超": "赶高"}
-PRE_RE = regexcache.compile("(?:" + "|".join(
+PRE_RE = re.compile("(?:" + "|".join(
     (f"(?<![{_NOT_QUALIFIER_AFTER[w]}])" if w in _NOT_QUALIFIER_AFTER else "") + w
     for w in sorted(PRE_QUALIFIERS, key=len, reverse=True)) + ")\\Z")
 
-SENTENCE_END = regexcache.compile(r"[。！？!?\n\r]")
+SENTENCE_END = re.compile(r"[。！？!?\n\r]")
 CLAUSE_SEP = "，,；;：:。！？!?\n\r\t、（）()“”\"《》【】[]…—"
 #: words of change directly before a number
-CHANGE_RE = regexcache.compile(r"(增产|减产|增收|减收|增长|增加|提高|上升|提升|(?<!新)增|扩大|上涨|攀升|递增|多|下降|减少|降低|下滑|回落|缩小|"
-                       r"压减|减|降|削减|下调|缩减)(了|约|近|超过|超)?\Z")
+CHANGE_RE = re.compile(r"(增产|减产|增收|减收|增长|增加|提高|上升|提升|(?<!新)增|扩大|上涨|攀升|递增|多|下降|减少|降低|下滑|回落|缩小|"
+                r"压减|减|降|削减|下调|缩减)(了|约|近|超过|超)?\Z")
 DECREASE = frozenset({"减产", "减收", "下降", "减少", "降低", "下滑", "回落", "缩小", "压减", "减", "降", "削减", "下调", "缩减"})
-SHARE_RE = regexcache.compile(r"(约|近|超过|不足|超)?占(?P<base>[^，,；;。：:]{0,20}?)(?:的)?(?:比重|比例)?(?:达到|达|为)?\Z")
+SHARE_RE = re.compile(r"(约|近|超过|不足|超)?占(?P<base>[^，,；;。：:]{0,20}?)(?:的)?(?:比重|比例)?(?:达到|达|为)?\Z")
