@@ -1,4 +1,5 @@
 import json
+import pickle
 import re
 import subprocess
 import sys
@@ -10,9 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from unitynlp.convert import convert
 from unitynlp.errors import InputError
-from unitynlp.facts import FACT_COLUMNS, extract_facts, facts, summary_line
-from unitynlp.facts.formulas import _formula_spans
+from unitynlp.facts import FACT_COLUMNS, extract_facts, fact_rows, facts, summary_line
+from unitynlp.facts.formulas import formula_re, formula_spans, numeral_surfaces
+from unitynlp.lexicon import Lexicon, default_lexicon
 
 DATA = Path(__file__).parent / "data"
 GOLD = DATA / "gold"
@@ -194,8 +197,54 @@ def test_one_in_a_parallel_list_is_a_count():
 
 def test_formula_spans():
     text = "深入开展“三个离不开”教育，落实五个一批"
-    spans = [text[s:e] for s, e in _formula_spans(text)]
+    spans = [text[s:e] for s, e in formula_spans(text, default_lexicon())]
     assert "三个离不开" in spans and "五个一批" in spans
+
+
+# ---- formulas come from the lexicon in use --------------------------------------------------
+
+SIX_MUSTS = "坚持六个必须，完成3个项目。"
+
+
+@pytest.fixture
+def six_musts_lexicon(tmp_path):
+    path = tmp_path / "user.tsv"
+    path.write_text("canonical\tcategory\tvariants\n六个必须\tnumbered_formula\t\n", encoding="utf-8")
+    return Lexicon.load([path])
+
+
+def test_a_user_formula_is_not_a_fact(six_musts_lexicon):
+    assert [r["text"] for r in extract_facts(SIX_MUSTS)] == ["六个", "3个"]  # not in the shipped lexicon
+    assert [r["text"] for r in extract_facts(SIX_MUSTS, lexicon=six_musts_lexicon)] == ["3个"]
+
+
+def test_facts_and_fact_rows_take_the_lexicon(six_musts_lexicon):
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "text": [SIX_MUSTS, "堅持六個必須"]})
+    assert facts(docs)["text"].tolist() == ["六个", "3个", "六個"]
+    assert facts(docs, lexicon=six_musts_lexicon)["text"].tolist() == ["3个"]
+    rows = list(fact_rows(convert(SIX_MUSTS), "a", None, six_musts_lexicon))
+    assert [r[3] for r in rows] == ["3个"]
+
+
+def test_without_the_shipped_lexicon_its_formulas_are_counted():
+    bare = Lexicon.load(include_default=False)
+    assert [r["text"] for r in extract_facts("落实两个确立，两个维护")] == []
+    assert [r["text"] for r in extract_facts("落实两个确立，两个维护", lexicon=bare)] == ["两个", "两个"]
+    assert [r["text"] for r in extract_facts("途经三门峡", lexicon=bare)] == []  # numeral_names.txt still holds
+
+
+@pytest.mark.parametrize("text", ["坚持一个中心、两个基本点", "坚持一个中心，两个基本点", "坚持一个中心,两个基本点"])
+def test_formulas_match_across_punctuation_variants_as_terms_do(text):
+    assert default_lexicon().find(text)[0][2] == "一个中心、两个基本点"
+    assert extract_facts(text) == []
+
+
+def test_the_formula_pattern_is_built_once_per_lexicon_content(six_musts_lexicon):
+    shipped = default_lexicon()
+    assert formula_re(shipped) is formula_re(pickle.loads(pickle.dumps(shipped)))  # a worker's copy
+    assert formula_re(six_musts_lexicon) is not formula_re(shipped)
+    assert "六个必须" in numeral_surfaces(six_musts_lexicon) and "六个必须" not in numeral_surfaces(shipped)
+    assert "五个一批" in numeral_surfaces(shipped) and "乡村振兴" not in numeral_surfaces(shipped)
 
 
 # ---- subject, base, change -------------------------------------------------------------------

@@ -11,37 +11,39 @@ leading component and ``date`` holds the normalised date (``2024``, ``2024-03``,
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
+import pandas as pd
+
+from ..convert import Converted, get_converter
 from ..errors import InputError
+from ..lexicon import Lexicon, default_lexicon
 from .extract import FACT_COLUMNS, extract_simplified
 from .units import KINDS
-
-TYPE_CHECKING = False  # pandas is imported only by :func:`facts`; typing not at all (start-up)
-if TYPE_CHECKING:
-    from typing import Iterable, Iterator
-
-    import pandas as pd
-
-    from ..convert import Converted
 
 __all__ = ["FACT_COLUMNS", "KINDS", "extract_facts", "fact_rows", "facts", "facts_frame", "summary_line"]
 
 
-def extract_facts(text: str, *, doc_id: str = "", kinds: Iterable[str] | None = None) -> list[dict]:
-    """The facts of one text as dicts with the keys ``FACT_COLUMNS`` (offsets into ``text``)."""
+def extract_facts(text: str, *, doc_id: str = "", kinds: Iterable[str] | None = None,
+                  lexicon: Lexicon | None = None) -> list[dict]:
+    """The facts of one text as dicts with the keys ``FACT_COLUMNS`` (offsets into ``text``).
+
+    The numeral-bearing terms of ``lexicon`` (default: the shipped one) are formulas, not facts.
+    """
     wanted = _check_kinds(kinds)
     if not isinstance(text, str) or not text:
         return []
-    from ..convert import get_converter
+    rows = fact_rows(get_converter().convert(text), doc_id, wanted, lexicon)
+    return [dict(zip(FACT_COLUMNS, row)) for row in rows]
 
-    return [dict(zip(FACT_COLUMNS, row)) for row in fact_rows(get_converter().convert(text), doc_id, wanted)]
 
-
-def fact_rows(conv: "Converted", doc_id="", wanted: set[str] | None = None) -> Iterator[tuple]:
+def fact_rows(conv: Converted, doc_id="", wanted: set[str] | None = None,
+              lexicon: Lexicon | None = None) -> Iterator[tuple]:
     """The facts of one converted text as tuples of the ``FACT_COLUMNS`` values (original offsets)."""
     text = conv.original
     to_original = None if conv.identity else conv.to_original  # t2s nearly always keeps the offsets
     sentence_span = sentence = None
-    for c in extract_simplified(conv.text):
+    for c in extract_simplified(conv.text, lexicon):
         if wanted is not None and c["kind"] not in wanted:
             continue
         span, qspan, sspan = c["_span"], c.get("_qspan"), c["_sentence"]
@@ -66,23 +68,24 @@ def _check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
     return wanted
 
 
-def facts(docs: "pd.DataFrame", *, kinds: Iterable[str] | None = None) -> "pd.DataFrame":
-    """Facts of every document of a frame with columns ``doc_id`` and ``text``: columns ``FACT_COLUMNS``."""
-    from ..convert import get_converter
+def facts(docs: pd.DataFrame, *, kinds: Iterable[str] | None = None,
+          lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """Facts of every document of a frame with columns ``doc_id`` and ``text``: columns ``FACT_COLUMNS``.
 
+    The numeral-bearing terms of ``lexicon`` (default: the shipped one) are formulas, not facts.
+    """
     wanted = _check_kinds(kinds)
     converter = get_converter()
+    lexicon = default_lexicon() if lexicon is None else lexicon
     rows: list[tuple] = []
     for doc_id, text in zip(docs["doc_id"], docs["text"]):
         if isinstance(text, str) and text:
-            rows.extend(fact_rows(converter.convert(text), doc_id, wanted))
+            rows.extend(fact_rows(converter.convert(text), doc_id, wanted, lexicon))
     return facts_frame(rows)
 
 
-def facts_frame(rows: list[tuple]) -> "pd.DataFrame":
+def facts_frame(rows: list[tuple]) -> pd.DataFrame:
     """The facts table of rows from :func:`fact_rows`."""
-    import pandas as pd
-
     frame = pd.DataFrame(rows, columns=FACT_COLUMNS)
     return frame.astype({"start": "int64", "end": "int64", "value": "float64", "value_max": "float64"})
 

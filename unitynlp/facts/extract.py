@@ -5,8 +5,8 @@ import bisect
 import re
 from functools import lru_cache
 
-from .. import regexcache
-from .formulas import _formula_spans
+from ..lexicon import Lexicon, default_lexicon
+from .formulas import formula_spans
 from .numerals import CN_BIG, CN_DIGITS, is_digitwise, parse_number
 from .patterns import LIST_TAIL, PRE_QUALIFIERS, PRE_RE, candidates
 from .subject import fill_subjects
@@ -19,8 +19,8 @@ _DIGITS = "0123456789０１２３４５６７８９"
 _OPEN_QUOTES = "“\"‘「『"
 _FINANCIAL = "壹贰貳叁肆伍陆陸柒捌玖拾佰仟"
 #: an opening quote that no closing quote (other than ") follows up to the end of the searched window
-_OPEN_QUOTE_TAIL = regexcache.compile(r"[“\"‘「『][^”’」』]*\Z")
-_CLOSE_QUOTE = regexcache.compile(r"[”\"’」』]")
+_OPEN_QUOTE_TAIL = re.compile(r"[“\"‘「『][^”’」』]*\Z")
+_CLOSE_QUOTE = re.compile(r"[”\"’」』]")
 _LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _SLASHES = "/／"
 #: 一年 is a duration only in these contexts (过去一年, 一年来), not in 一年一度
@@ -29,18 +29,18 @@ _ONE_YEAR_AFTER = ("来", "以来", "多", "内", "间", "半", "期", "后")
 #: 成 is a tenth only when followed by these or by punctuation (七成以上), not in 一成不变
 _CHENG_AFTER = ("以上", "以下", "左右", "多", "的", "是", "为", "来自", "以")
 _MAX_SPAN = 40
-_PER_UNIT = regexcache.compile(r"[/／](月|年|天|日|人|户|吨|亩|斤|公斤|千克|平方米|立方米|千瓦时|度|小时|次|件|台|辆|头|只|套|间)")
+_PER_UNIT = re.compile(r"[/／](月|年|天|日|人|户|吨|亩|斤|公斤|千克|平方米|立方米|千瓦时|度|小时|次|件|台|辆|头|只|套|间)")
 _SCALE_PRE = ("近", "约", "逾", "超", "超过", "将近", "接近", "突破", "不足", "不到")
 _PRE_LAST = frozenset(w[-1] for w in PRE_QUALIFIERS)  # 超过, 约: a qualifier ends with one of these
 _ORDINAL_SEP = frozenset("、和至到-")
-_ORDINAL_LIST = regexcache.compile(r"第[0-9０-９一二三四五六七八九十]{1,3}[、和至到-]\Z")
-_POINTS_TAIL = regexcache.compile(r"(?:、|和|及|与)[0-9０-９]+(?:[.．][0-9０-９]+)?个百分点")
+_ORDINAL_LIST = re.compile(r"第[0-9０-９一二三四五六七八九十]{1,3}[、和至到-]\Z")
+_POINTS_TAIL = re.compile(r"(?:、|和|及|与)[0-9０-９]+(?:[.．][0-9０-９]+)?个百分点")
 #: the rest of a short quoted name after its number (“15分钟就业服务圈”, “2小时重庆”)
-_NAME_IN_QUOTES = regexcache.compile(r"[^”\"’」』，。；、\n]{1,10}[”\"’」』]")
-_QUOTE_HEAD = regexcache.compile(r"“[^“”，。；\n]{1,5}\Z")
-_NOUN_OF_HOUSEHOLDS = regexcache.compile(r"(?:农牧|农|脱贫|贫困|低保|困难)户")
+_NAME_IN_QUOTES = re.compile(r"[^”\"’」』，。；、\n]{1,10}[”\"’」』]")
+_QUOTE_HEAD = re.compile(r"“[^“”，。；\n]{1,5}\Z")
+_NOUN_OF_HOUSEHOLDS = re.compile(r"(?:农牧|农|脱贫|贫困|低保|困难)户")
 #: nouns of people that stand in for the measure word 人 (5111贫困人口, 9748万农村人口, 6600多万纳税人)
-_NOUN_OF_PEOPLE = regexcache.compile(r"(?:农村|贫困|城镇|农业|流动|常住|户籍|脱贫|搬迁|城市)?人口|纳税人|农民工|农牧民")
+_NOUN_OF_PEOPLE = re.compile(r"(?:农村|贫困|城镇|农业|流动|常住|户籍|脱贫|搬迁|城市)?人口|纳税人|农民工|农牧民")
 
 
 @lru_cache(maxsize=None)
@@ -49,8 +49,8 @@ def _people_after_scale() -> re.Pattern:
 
     Compiled on first use: few texts need it, and its CJK ranges are slow to compile.
     """
-    return regexcache.compile(r"[\u4e00-\u9fff]{0,4}?(?:老年人|老人|居民|群众|学生|儿童|职工|患者|农民|游客|旅客|市民)"
-                      r"(?![\u4e00-\u9fff]{0,2}[0-9０-９])")
+    return re.compile(r"[\u4e00-\u9fff]{0,4}?(?:老年人|老人|居民|群众|学生|儿童|职工|患者|农民|游客|旅客|市民)"
+               r"(?![\u4e00-\u9fff]{0,2}[0-9０-９])")
 
 
 class _Cand(dict):
@@ -351,9 +351,12 @@ def _overlaps(starts: list[int], reach: list[int], start: int, end: int) -> bool
     return i > 0 and reach[i - 1] > start
 
 
-def extract_simplified(s: str) -> list[_Cand]:
-    """Facts of a simplified text, in its own offsets (the core of :func:`extract_facts`)."""
-    formula = _formula_spans(s)
+def extract_simplified(s: str, lexicon: Lexicon | None = None) -> list[_Cand]:
+    """Facts of a simplified text, in its own offsets (the core of :func:`extract_facts`).
+
+    The numeral-bearing terms of ``lexicon`` (default: the shipped one) are formulas, not facts.
+    """
+    formula = formula_spans(s, default_lexicon() if lexicon is None else lexicon)
     starts = [a for a, _ in formula]
     ends = [e for _, e in formula]
     reach = [max(ends[max(0, j - 2):j + 1]) for j in range(len(ends))]
