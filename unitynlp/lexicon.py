@@ -6,6 +6,19 @@ same header) merge with it: a user row with a canonical form already present rep
 Matching runs on simplified text through an Aho–Corasick automaton, leftmost-longest, so a
 formula inside a longer listed one is not matched (五个一 inside 五个一批).
 
+Every row a file gives is used or reported, naming the file and the line:
+
+- a malformed row is a :class:`~unitynlp.errors.DataFileError`: an unknown column in the header,
+  a row with fewer than two columns or with more filled cells than the header names, an empty
+  canonical form next to other cells, an unknown category, a canonical form listed twice in one file;
+- a canonical form or variant in traditional characters (測試詞) is converted to simplified (测试词)
+  as the texts are (OpenCC ``t2s``, with the project's corrections), and a notice on stderr says
+  so: the converted form matches traditional and simplified texts alike, where the traditional
+  one would never match;
+- a surface already listed for another canonical form (the first listed wins) gets a notice.
+
+Blank lines and lines starting with ``#`` are skipped.
+
 >>> lex = default_lexicon()
 >>> [(s, e, c) for s, e, c in lex.find("开展五个一活动，落实五个一批")]
 [(2, 5, '五个一'), (10, 14, '五个一批')]
@@ -15,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -26,6 +40,7 @@ from .resources import data_text
 
 LEXICON_COLUMNS = ["canonical", "category", "variants", "expansion", "period", "note"]
 CATEGORIES = ("numbered_formula", "slogan", "campaign", "policy_term")
+SHIPPED = "unitynlp/data/lexicon.tsv"
 _FOLDS = ((",", "，"), ("、", "，"), ("﹐", "，"), ("・", "·"), ("•", "·"), ("‧", "·"),
           ("（", "("), ("）", ")"), ("“", "\""), ("”", "\""), ("「", "\""), ("」", "\""))
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fffA-Za-z0-9]+$")
@@ -51,18 +66,18 @@ class Lexicon:
     @classmethod
     def load(cls, paths: Sequence[str | Path] = (), *, include_default: bool = True) -> "Lexicon":
         """The shipped lexicon (unless ``include_default`` is false) merged with user files."""
-        frames = [_parse(data_text("lexicon.tsv"), "unitynlp/data/lexicon.tsv", "\t")] if include_default else []
+        rows = _parse(data_text("lexicon.tsv"), SHIPPED, "\t") if include_default else []
         for path in paths:
             path = Path(path)
             try:
                 raw = path.read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 raise InputError(f"{path}: cannot read lexicon file ({exc}); pass a UTF-8 TSV or CSV") from exc
-            frames.append(_parse(raw, str(path), "," if path.suffix.lower() == ".csv" else "\t"))
-        if not frames:
-            return cls(pd.DataFrame(columns=LEXICON_COLUMNS + ["source"]))
-        merged = pd.concat(frames, ignore_index=True).drop_duplicates("canonical", keep="last")
-        return cls(merged)
+            rows += _parse(raw, str(path), "," if path.suffix.lower() == ".csv" else "\t")
+        last = {row["canonical"]: i for i, row in enumerate(rows)}  # a later row replaces an earlier one
+        kept = [row for i, row in enumerate(rows) if last[row["canonical"]] == i]
+        _report_shadowed(kept)
+        return cls(pd.DataFrame(kept, columns=LEXICON_COLUMNS + ["source"]))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -123,31 +138,95 @@ class Lexicon:
         return {c: e for c, e in zip(self.entries["canonical"], self.entries["expansion"]) if e}
 
 
-def _parse(raw: str, name: str, delimiter: str) -> pd.DataFrame:
+def _parse(raw: str, name: str, delimiter: str) -> list[dict]:
+    """The rows of one lexicon file as dicts of ``LEXICON_COLUMNS``, ``source`` and ``line``."""
     reader = csv.reader(io.StringIO(raw), delimiter=delimiter,
                         quoting=csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL)
-    header = next(reader, None)
-    if not header or header[:2] != LEXICON_COLUMNS[:2]:
-        raise DataFileError(f"{name}: the header must start with 'canonical{delimiter}category' "
-                            f"(columns: {', '.join(LEXICON_COLUMNS)})")
+    header = [cell.strip() for cell in next(reader, None) or []]
+    _check_header(header, name, delimiter)
     rows = []
     for n, row in enumerate(reader, start=2):
-        if not row or not row[0].strip() or row[0].startswith("#"):
-            continue
-        record = dict(zip(header, (cell.strip() for cell in row)))
-        category = record.get("category", "")
-        if category not in CATEGORIES:
-            raise DataFileError(f"{name} line {n}: category {category!r} is not one of {', '.join(CATEGORIES)}")
-        rows.append({
-            "canonical": record["canonical"],
-            "category": category,
-            "variants": tuple(v.strip() for v in record.get("variants", "").split("|") if v.strip()),
-            "expansion": record.get("expansion", ""),
-            "period": record.get("period", ""),
-            "note": record.get("note", ""),
-            "source": name,
-        })
-    return pd.DataFrame(rows, columns=LEXICON_COLUMNS + ["source"])
+        cells = [cell.strip() for cell in row]
+        if any(cells) and not cells[0].startswith("#"):
+            rows.append({**_record(cells, header, name, n, delimiter), "source": name, "line": n})
+    _simplify(rows, name)
+    first_line: dict[str, int] = {}
+    for row in rows:
+        n = first_line.setdefault(row["canonical"], row["line"])
+        if n != row["line"]:
+            raise DataFileError(f"{name} lines {n} and {row['line']} both list {row['canonical']!r}: "
+                                "keep one row (variants go in one cell, separated by |)")
+    return rows
+
+
+def _check_header(header: list[str], name: str, delimiter: str) -> None:
+    if header[:2] != LEXICON_COLUMNS[:2]:
+        raise DataFileError(f"{name}: the header must start with 'canonical{delimiter}category' "
+                            f"(columns: {', '.join(LEXICON_COLUMNS)})")
+    named = [c for c in header if c]  # an unnamed column is allowed while its cells stay empty
+    unknown = [c for c in named if c not in LEXICON_COLUMNS]
+    if unknown or len(set(named)) < len(named):
+        problem = f"unknown column {', '.join(map(repr, unknown))}" if unknown else "a column named twice"
+        raise DataFileError(f"{name} line 1: {problem} (columns: {', '.join(LEXICON_COLUMNS)})")
+
+
+def _record(cells: list[str], header: list[str], name: str, n: int, delimiter: str) -> dict:
+    """One row's fields, or a DataFileError naming the line when a cell would be lost or the row dead."""
+    sep = "a tab" if delimiter == "\t" else "a comma"
+    if len(cells) < 2:
+        raise DataFileError(f"{name} line {n}: one column where at least canonical and category are needed, "
+                            f"separated by {sep}")
+    lost = [i + 1 for i, cell in enumerate(cells) if cell and not (i < len(header) and header[i])]
+    if lost:
+        raise DataFileError(f"{name} line {n}: column {lost[0]} is not named in the header "
+                            f"({', '.join(c for c in header if c)}); separate columns with {sep} and variants with |")
+    record = dict(zip(header, cells))
+    if not record["canonical"]:
+        raise DataFileError(f"{name} line {n}: the canonical form (first column) is empty")
+    if record["category"] not in CATEGORIES:
+        raise DataFileError(f"{name} line {n}: category {record['category']!r} is not one of {', '.join(CATEGORIES)}")
+    return {
+        "canonical": record["canonical"],
+        "category": record["category"],
+        "variants": tuple(v.strip() for v in record.get("variants", "").split("|") if v.strip()),
+        "expansion": record.get("expansion", ""),
+        "period": record.get("period", ""),
+        "note": record.get("note", ""),
+    }
+
+
+def _simplify(rows: list[dict], name: str) -> None:
+    """Convert traditional canonical forms and variants in place as texts are converted, with a notice."""
+    from .convert import get_converter
+
+    converter = get_converter()
+    changed = []
+    for row in rows:
+        terms = (row["canonical"], *row["variants"])
+        simple = [converter.convert(t, script="traditional").text for t in terms]
+        changed += [(row["line"], t, s) for t, s in zip(terms, simple) if s != t]
+        row["canonical"], row["variants"] = simple[0], tuple(simple[1:])
+    if changed:
+        shown = "; ".join(f"line {n} {t} → {s}" for n, t, s in changed[:5])
+        more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+        _notice(f"{name}: {len(changed)} term(s) in traditional characters converted to simplified, as the "
+                f"texts are before matching ({shown}{more})")
+
+
+def _report_shadowed(rows: list[dict]) -> None:
+    """A notice for each surface that matches as an earlier canonical form (see :attr:`Lexicon.surfaces`)."""
+    owner: dict[str, dict] = {}
+    for row in rows:
+        for surface in (row["canonical"], *row["variants"]):
+            first = owner.setdefault(normalize_punct(surface), row)
+            if first["canonical"] != row["canonical"]:
+                _notice(f"{row['source']} line {row['line']}: {surface!r} (listed for {row['canonical']!r}) is "
+                        f"already a form of {first['canonical']!r} ({first['source']} line {first['line']}); "
+                        f"its hits count as {first['canonical']!r}")
+
+
+def _notice(message: str) -> None:
+    print(f"unitynlp: {message}", file=sys.stderr)
 
 
 @lru_cache(maxsize=1)
