@@ -8,13 +8,21 @@ doc_id         unique id: metadata ``doc_id``/``id``, else the path below the co
 title          metadata title, else the report's heading, else the file name
 year           int or missing
 region, level  from metadata, else missing
-source         the file the text came from (``-`` for stdin)
+source         the file the text came from, as given (``-`` for stdin)
 source_start   offset of the report in the decoded source file (0 unless split)
 source_end     end offset in the decoded source file
 encoding       the encoding the file was decoded with
 n_chars        ``len(text)``
 text           the original text exactly as decoded; never normalised
 ============== ===========================================================================
+
+A folder's ``metadata.csv`` or ``metadata.jsonl`` is read, matched and reported on as
+:mod:`unitynlp.metadata` describes; a single file given directly gets its folder's metadata too.
+
+File names are shown as valid UTF-8 whatever their bytes: a name that is not UTF-8 (a GBK
+``报告.txt`` unpacked on Linux) keeps each byte that does not decode as a ``\\xNN`` escape, so
+``doc_id``, ``title`` and ``source`` read ``\\xb1\\xa8\\xb8\\xe6`` and every output can be written; the
+file itself is read by its real name. Messages naming a path show it the same way.
 """
 from __future__ import annotations
 
@@ -24,30 +32,27 @@ import os
 import re
 import sys
 from collections import namedtuple
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from . import regexcache
 from .errors import EmptyCorpusError, EncodingError, InputError
 
-# One file is read without pandas, and without pathlib, typing or dataclasses: `unitynlp facts
-# FILE` starts in a few times bare Python's time. pathlib loads where a folder is walked.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from pathlib import Path
-    from typing import Iterable, Iterator, Literal
-
+if TYPE_CHECKING:  # pandas is imported where a frame is built: read_file and decode_bytes work without it
     import pandas as pd
+
+    from .metadata import Metadata
 
 DOC_COLUMNS = ["doc_id", "title", "year", "region", "level", "source", "source_start",
                "source_end", "encoding", "n_chars", "text"]
 TEXT_SUFFIXES = (".txt", ".md", ".docx")
-METADATA_FILES = ("metadata.csv", "metadata.jsonl")
 #: encodings tried, in order, when a file has no byte-order mark
 ENCODINGS = ("utf-8", "gb18030", "big5", "utf-16")
 _SAMPLE = 50_000  # characters scored when telling encodings apart
 BATCH_CHARS = 5_000_000  # characters per batch when a corpus is read in batches (peak memory follows it)
 
 # A compiled file: reports under headings 第一篇 / 第二篇 … at the start of a line.
-_HEADING = regexcache.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
+_HEADING = re.compile(r"^[ \t\u3000]*第([一二三四五六七八九十百零〇两\d]+)篇(?=[:：\s、.．]|$)", re.M)
 # Frequent characters of Chinese prose in both scripts, to tell a right decoding from mojibake.
 _COMMON = set("的一是在不了有和人这這中大为為上个個国國我以要他时時来來用们們生到作地于於出就分对對成会會"
               "可主发發年动動同工也能下过過子说說产產种種面而方后後多定行学學法所民得经經十三之进進着等部"
@@ -61,6 +66,22 @@ _COMMON = set("的一是在不了有和人这這中大为為上个個国國我�
 
 #: a decoded text and the codec that decoded it
 Decoded = namedtuple("Decoded", "text encoding")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # how Python holds a file name's bytes that are not UTF-8
+
+
+def printable(name: str) -> str:
+    """``name`` as valid UTF-8: each byte of a file name that is not UTF-8 written ``\\xNN``.
+
+    >>> import os
+    >>> printable(os.fsdecode(b"\\xb1\\xa8\\xb8\\xe6.txt"))
+    '\\\\xb1\\\\xa8\\\\xb8\\\\xe6.txt'
+    """
+    return _SURROGATE.sub(_escaped, name)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xdc00:02x}" if code >= 0xdc80 else f"\\u{code:04x}"
 
 
 def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Decoded:
@@ -186,55 +207,28 @@ def read_file(path: str | Path, *, doc_id: str | None = None, encoding: str | No
               split: bool = True) -> list[dict]:
     """The documents of one file (several if it is a compiled file and ``split``).
 
-    ``source`` is the path as given (a :class:`~pathlib.Path` shows it normalised).
+    ``source`` is the path as given (a :class:`~pathlib.Path` shows it normalised), made
+    :func:`printable`, as is the default ``doc_id`` (the file name without suffix).
     """
-    path = os.fspath(path)
+    path = os.fsdecode(os.fspath(path))
+    shown = printable(path)
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file or folder") from None
+        raise InputError(f"{shown}: no such file or folder") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror}); check its permissions") from None
-    stem, suffix = os.path.splitext(os.path.basename(path))
+        raise InputError(f"{shown}: cannot be read ({exc.strerror}); check its permissions") from None
+    stem, suffix = os.path.splitext(os.path.basename(shown))
     if suffix.lower() == ".docx":
-        text, enc = read_docx(data, path), "docx"
+        text, enc = read_docx(data, shown), "docx"
         if not text.strip():
-            raise InputError(f"{path}: the document has no text")
+            raise InputError(f"{shown}: the document has no text")
     else:
-        text, enc = decode_bytes(data, path, encoding=encoding)
+        text, enc = decode_bytes(data, shown, encoding=encoding)
         if not text.strip():
-            raise InputError(f"{path}: the file is empty; remove it or add its text")
-    return _docs_of_text(text, doc_id=doc_id or stem, source=path, encoding=enc, split=split)
-
-
-def read_metadata(folder: Path) -> "pd.DataFrame | None":
-    """``metadata.csv`` or ``metadata.jsonl`` in ``folder``, with ``doc_id`` normalised."""
-    import json
-
-    import pandas as pd
-
-    for name in METADATA_FILES:
-        path = folder / name
-        if not path.exists():
-            continue
-        try:
-            if name.endswith(".csv"):
-                meta = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-            else:
-                with path.open(encoding="utf-8-sig") as fh:
-                    meta = pd.DataFrame([json.loads(line) for line in fh if line.strip()])
-        except (ValueError, OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: unreadable metadata ({exc}); it must be UTF-8 "
-                             "CSV with a header, or one JSON object a line") from exc
-        if "doc_id" not in meta.columns and "id" in meta.columns:
-            meta = meta.rename(columns={"id": "doc_id"})
-        if "level" not in meta.columns and "org_level" in meta.columns:
-            meta = meta.rename(columns={"org_level": "level"})
-        if "doc_id" not in meta.columns and "file" not in meta.columns:
-            raise InputError(f"{path}: needs a 'doc_id' (or 'id') or a 'file' column to match documents")
-        return meta.replace({"": pd.NA})
-    return None
+            raise InputError(f"{shown}: the file is empty; remove it or add its text")
+    return _docs_of_text(text, doc_id=doc_id or stem, source=shown, encoding=enc, split=split)
 
 
 def _collect(folder: Path) -> list[Path]:
@@ -244,7 +238,7 @@ def _collect(folder: Path) -> list[Path]:
 
 
 def read_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
-                on_error: Literal["raise", "warn"] = "warn", progress=None) -> "pd.DataFrame":
+                on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
     """Every .txt/.md/.docx file below ``folder``, with metadata joined when present."""
     return next(iter_folder(folder, encoding=encoding, split=split, on_error=on_error,
                             progress=progress, batch_chars=None))
@@ -252,57 +246,77 @@ def read_folder(folder: str | Path, *, encoding: str | None = None, split: bool 
 
 def iter_folder(folder: str | Path, *, encoding: str | None = None, split: bool = True,
                 on_error: Literal["raise", "warn"] = "warn", progress=None,
-                batch_chars: int | None = BATCH_CHARS) -> "Iterator[pd.DataFrame]":
+                batch_chars: int | None = BATCH_CHARS) -> Iterator[pd.DataFrame]:
     """The documents below ``folder`` in frames of about ``batch_chars`` characters (None: one frame).
 
-    Files are read as the batches are consumed, so memory holds one batch at a time.
+    Files are read as the batches are consumed, so memory holds one batch (and one file) at a time.
+    A full batch is handed on once the next file is read, so the last frame always comes after
+    the loop and carries the whole metadata report in ``attrs["metadata_report"]``.
     """
-    from pathlib import Path
+    from .metadata import read_metadata
 
     folder = Path(folder)
     files = _collect(folder)
     meta = read_metadata(folder)
-    ids = _ids_by_file(meta)
-    docs, skipped, size, seen = [], [], 0, 0
+    batch, full, skipped, seen = _Batch(), None, [], False
     for path in (progress(files) if progress else files):
-        rel = path.relative_to(folder).as_posix()
+        rel = printable(path.relative_to(folder).as_posix())
+        line = meta.file_line(rel) if meta is not None else None
+        doc_id = (meta.doc_id(line) if meta is not None else None) or rel.rsplit(".", 1)[0]
         try:
-            found = read_file(path, doc_id=ids.get(rel) or rel.rsplit(".", 1)[0], encoding=encoding, split=split)
+            found = read_file(path, doc_id=doc_id, encoding=encoding, split=split)
         except InputError as exc:
             if on_error == "raise":
                 raise
             skipped.append(str(exc))
             print(f"unitynlp: skipped {exc}", file=sys.stderr)
             continue
-        docs.extend(found)
-        size += sum(d["n_chars"] for d in found)
-        if batch_chars is not None and size >= batch_chars:
-            seen += len(docs)
-            yield _batch(docs, meta, skipped)
-            docs, size = [], 0
-    if docs or not seen:
-        if not docs:
-            raise EmptyCorpusError(f"{folder}: no readable .txt, .md or .docx report in this folder"
-                                   + (f" ({len(skipped)} skipped)" if skipped else ""))
-        yield _batch(docs, meta, skipped)
-
-
-def _ids_by_file(meta: "pd.DataFrame | None") -> dict[str, str]:
-    if meta is None or "file" not in meta.columns or "doc_id" not in meta.columns:
-        return {}
-    return {f: d for f, d in zip(meta["file"], meta["doc_id"]) if isinstance(f, str) and isinstance(d, str)}
-
-
-def _batch(docs: list[dict], meta: "pd.DataFrame | None", skipped: list[str]) -> "pd.DataFrame":
-    frame = _frame(docs)
+        if full is not None:
+            yield full.frame(meta)
+            full = None
+        batch.add(found, line)
+        seen = True
+        if batch_chars is not None and batch.size >= batch_chars:
+            full, batch = batch.close(skipped), _Batch()
+    if not seen:
+        raise EmptyCorpusError(f"{printable(str(folder))}: no readable .txt, .md or .docx report in this folder"
+                               + (f" ({len(skipped)} skipped)" if skipped else ""))
+    last = full if full is not None else batch.close(skipped)
+    frame = last.frame(meta)
     if meta is not None:
-        frame = join_metadata(frame, meta)
-    frame.attrs["skipped"] = list(skipped)
-    return frame
+        frame.attrs["metadata_report"] = meta.finish(whole_folder=True)
+    yield frame
+
+
+class _Batch:
+    """Documents read for one frame, with the metadata row of each one's file."""
+
+    def __init__(self):
+        self.docs: list[dict] = []
+        self.places: list[tuple[int | None, bool]] = []  # (line of the file's row, whether the file split)
+        self.size = 0
+        self.skipped: list[str] = []
+
+    def add(self, found: list[dict], line: int | None) -> None:
+        self.docs.extend(found)
+        self.places.extend([(line, len(found) > 1)] * len(found))
+        self.size += sum(d["n_chars"] for d in found)
+
+    def close(self, skipped: list[str]) -> _Batch:
+        self.skipped = list(skipped)  # the files skipped so far, as the frame will tell
+        return self
+
+    def frame(self, meta: Metadata | None) -> pd.DataFrame:
+        frame = _frame(self.docs)
+        if meta is not None:
+            frame = meta.join(frame, self.places)
+        frame.attrs["skipped"] = self.skipped
+        frame.attrs["metadata_report"] = list(meta.problems) if meta is not None else []
+        return frame
 
 
 def iter_corpus(path: str | Path | None = None, *, batch_chars: int = BATCH_CHARS, encoding: str | None = None,
-                split: bool = True, on_error: Literal["raise", "warn"] = "warn") -> "Iterator[pd.DataFrame]":
+                split: bool = True, on_error: Literal["raise", "warn"] = "warn") -> Iterator[pd.DataFrame]:
     """:func:`read_corpus` in frames of about ``batch_chars`` characters, read lazily."""
     path = bundled_corpus_path() if path is None else path
     if str(path) != "-" and os.path.isdir(path):
@@ -311,26 +325,7 @@ def iter_corpus(path: str | Path | None = None, *, batch_chars: int = BATCH_CHAR
         yield read_corpus(path, encoding=encoding, split=split, on_error=on_error)
 
 
-def join_metadata(docs: "pd.DataFrame", meta: "pd.DataFrame") -> "pd.DataFrame":
-    """Fill ``docs`` from ``meta`` matched on ``doc_id``; extra metadata columns are appended."""
-    import pandas as pd
-
-    meta = meta.drop(columns=[c for c in ("file", "text") if c in meta.columns])
-    if "doc_id" not in meta.columns:
-        return docs
-    meta = meta.drop_duplicates("doc_id").set_index("doc_id")
-    out = docs.copy()
-    for column in meta.columns:
-        values = out["doc_id"].map(meta[column])
-        if column in out.columns:
-            out[column] = values.where(values.notna(), out[column])
-        else:
-            out[column] = values
-    out["year"] = pd.to_numeric(out["year"], errors="coerce").astype("Int64")
-    return out
-
-
-def _frame(docs: list[dict]) -> "pd.DataFrame":
+def _frame(docs: list[dict]) -> pd.DataFrame:
     import pandas as pd
 
     texts = [doc["text"] for doc in docs]
@@ -350,14 +345,15 @@ def _frame(docs: list[dict]) -> "pd.DataFrame":
 def bundled_corpus_path() -> Path:
     """The folder of the bundled seed corpus (five reports, traditional characters)."""
     from importlib import resources
-    from pathlib import Path
 
     return Path(str(resources.files("unitynlp.corpora").joinpath("seed")))
 
 
 def read_corpus(path: str | Path | None = None, *, encoding: str | None = None, split: bool = True,
-                on_error: Literal["raise", "warn"] = "warn", progress=None) -> "pd.DataFrame":
+                on_error: Literal["raise", "warn"] = "warn", progress=None) -> pd.DataFrame:
     """Read a corpus: ``None`` for the bundled one, ``-`` for stdin, a file, or a folder.
+
+    Problems with the metadata are printed to stderr and kept in ``attrs["metadata_report"]``.
 
     >>> docs = read_corpus()
     >>> list(docs["doc_id"])
@@ -368,36 +364,36 @@ def read_corpus(path: str | Path | None = None, *, encoding: str | None = None, 
     if str(path) == "-":
         data = sys.stdin.buffer.read()
         decoded = decode_bytes(data, "<stdin>", encoding=encoding)
-        return _frame(_docs_of_text(decoded.text, doc_id="stdin", source="-",
-                                    encoding=decoded.encoding, split=split))
-    from pathlib import Path
-
+        frame = _frame(_docs_of_text(decoded.text, doc_id="stdin", source="-",
+                                     encoding=decoded.encoding, split=split))
+        frame.attrs["metadata_report"] = []
+        return frame
     given, path = path, Path(path)
     if path.is_dir():
         return read_folder(path, encoding=encoding, split=split, on_error=on_error, progress=progress)
     if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+        raise InputError(f"{printable(str(path))}: no such file or folder")
     if path.suffix.lower() not in TEXT_SUFFIXES:
-        raise InputError(f"{path}: unitynlp reads .txt, .md and .docx files or folders of them")
-    frame = _frame(read_file(given, encoding=encoding, split=split))  # source: the path as given
-    meta = read_metadata(path.parent)
-    return join_metadata(frame, meta) if meta is not None else frame
+        raise InputError(f"{printable(str(path))}: unitynlp reads .txt, .md and .docx files or folders of them")
+    return _read_one(given, encoding=encoding, split=split)
 
 
-def read_documents(path: str | Path | None, *, encoding: str | None = None, split: bool = True) -> list[dict]:
-    """The documents of a corpus as dicts with ``DOC_COLUMNS``; one file or stdin (``-``) without pandas.
+def _read_one(given: str | Path, *, encoding: str | None, split: bool) -> pd.DataFrame:
+    """One file given directly, with the metadata of its folder; ``source`` is the path as given."""
+    from .metadata import read_metadata
 
-    A single file's metadata is not joined (its doc_id is its name): use :func:`read_corpus`
-    where metadata matters.
-    """
-    if path is not None and str(path) == "-":
-        decoded = decode_bytes(sys.stdin.buffer.read(), "<stdin>", encoding=encoding)
-        return _docs_of_text(decoded.text, doc_id="stdin", source="-", encoding=decoded.encoding, split=split)
-    if path is not None and os.path.isfile(path) and os.path.splitext(path)[1].lower() in TEXT_SUFFIXES:
-        return read_file(path, encoding=encoding, split=split)
-    return read_corpus(path, encoding=encoding, split=split).to_dict("records")  # folders, and the errors
+    meta = read_metadata(Path(given).parent)
+    line = meta.file_line(printable(Path(given).name)) if meta is not None else None
+    docs = read_file(given, doc_id=meta.doc_id(line) if meta is not None else None, encoding=encoding, split=split)
+    frame = _frame(docs)
+    if meta is None:
+        frame.attrs["metadata_report"] = []
+        return frame
+    frame = meta.join(frame, [(line, len(docs) > 1)] * len(docs))
+    frame.attrs["metadata_report"] = meta.finish(whole_folder=False)
+    return frame
 
 
-def iter_texts(docs: "pd.DataFrame") -> Iterable[tuple[str, str]]:
+def iter_texts(docs: pd.DataFrame) -> Iterable[tuple[str, str]]:
     """``(doc_id, text)`` pairs of a documents frame."""
     return zip(docs["doc_id"], docs["text"])
