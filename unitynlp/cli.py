@@ -12,11 +12,24 @@ import sys
 import click
 
 from . import __version__
-from .entry import FACT_FORMATS, error_line, write_facts
 from .errors import UnityNLPError
 from .facts.units import KINDS
 
 FORMATS = ("table", "csv", "jsonl", "json")
+#: the formats of ``unitynlp facts``
+FACT_FORMATS = ("table", "csv", "jsonl", "json", "xlsx")
+#: the columns ``unitynlp facts`` shows in its terminal table (other formats carry them all)
+FACT_TABLE_COLUMNS = ["doc_id", "start", "text", "value", "value_max", "unit", "kind", "qualifier",
+                      "subject", "change", "date"]
+
+
+def error_line(exc: BaseException) -> str | None:
+    """The one line the command line prints for an error the user can fix, or None for a bug."""
+    if isinstance(exc, UnityNLPError):
+        return f"Error: {exc}"
+    if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):  # a full disk, no permission …
+        return f"Error: {exc.filename or ''}: {exc.strerror or exc}".replace(": : ", ": ")
+    return None
 
 
 class _Group(click.Group):
@@ -156,7 +169,8 @@ def _load_lexicon(lexicons, no_default):
 
 
 def jobs_options(fn):
-    """``--jobs``, ``--scheduler`` and ``--dask``: where the per-document work runs."""
+    """``--jobs``, ``--scheduler`` and ``--dask``: where the per-document work runs; the command gets
+    ``runner``, a :class:`~unitynlp.runner.Runner` closed when the command ends."""
     @click.option("-j", "--jobs", type=int, default=0, show_default=True,
                   help="Worker processes (0: every core; 1: this process only).")
     @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -164,41 +178,12 @@ def jobs_options(fn):
     @click.option("--dask", "local_dask", is_flag=True, help="Start a local Dask cluster and run on it.")
     @functools.wraps(fn)
     def wrapper(*args, jobs, scheduler, local_dask, **kwargs):
-        return fn(*args, run=_Runner(jobs, scheduler or ("local" if local_dask else None)), **kwargs)
+        from .runner import Runner
+
+        with Runner(jobs, scheduler=scheduler or ("local" if local_dask else None)) as runner:
+            return fn(*args, runner=runner, **kwargs)
 
     return wrapper
-
-
-class _Runner:
-    """Runs a per-document stage with the chosen parallelism (see :mod:`unitynlp.parallel`)."""
-
-    def __init__(self, jobs: int, scheduler: str | None):
-        self.jobs, self.scheduler = jobs, scheduler
-
-    def __call__(self, fn, docs, **options):
-        from .parallel import map_docs
-
-        return map_docs(fn, docs, jobs=self.jobs, scheduler=self.scheduler, **options)
-
-    def submit(self, fn, docs, **options):
-        from .parallel import submit_docs
-
-        return submit_docs(fn, docs, jobs=self.jobs, scheduler=self.scheduler, **options)
-
-    def stream(self, fn, batches, **options):
-        """``fn`` of each batch, in order: the workers live for the whole stream (they build their
-        segmenter once), and the next batch is queued while the caller writes this one."""
-        from .parallel import shared_workers
-
-        with shared_workers():
-            pending = None
-            for docs in batches:
-                queued = self.submit(fn, docs, **options)
-                if pending is not None:
-                    yield pending.result()
-                pending = queued
-            if pending is not None:
-                yield pending.result()
 
 
 @contextlib.contextmanager
@@ -235,7 +220,7 @@ def corpus(docs, with_text, out):
               show_default=True, help="OpenCC conversion (tw2sp also rewrites Taiwan phrases).")
 @jobs_options
 @output_options("text", *FORMATS, default="text")
-def convert(docs, config, run, out):
+def convert(docs, config, runner, out):
     """Convert CORPUS to simplified characters.
 
     The text format prints the converted text (documents separated by a blank line);
@@ -247,7 +232,7 @@ def convert(docs, config, run, out):
     """
     from .convert import convert_docs
 
-    converted = run(convert_docs, docs, config=config)
+    converted = runner.map(convert_docs, docs, config=config)
     if out.fmt == "text":
         out.text("\n".join(t if t.endswith("\n") else t + "\n" for t in converted["text"]))
     else:
@@ -263,7 +248,7 @@ def convert(docs, config, run, out):
 @lexicon_options
 @jobs_options
 @output_options("text", *FORMATS, default="table")
-def segment(batches, backend, no_hmm, lexicons, no_default, run, out):
+def segment(batches, backend, no_hmm, lexicons, no_default, runner, out):
     """Segment CORPUS into words with the domain dictionary.
 
     Rows carry doc_id, position, token (simplified), start/end (offsets into the original
@@ -280,10 +265,10 @@ def segment(batches, backend, no_hmm, lexicons, no_default, run, out):
     options = {"lexicon": _load_lexicon(lexicons, no_default), "backend": backend, "hmm": not no_hmm}
     stage, columns = (token_lines, ["line"]) if out.fmt == "text" else (segment_with, TOKEN_COLUMNS)
     if out.fmt in STREAMED:  # the workers format their own rows: millions of tokens
-        done = run.stream(rendered, batches, stage=stage, columns=columns, fmt=out.fmt, **options)
+        done = runner.stream(rendered, batches, stage=stage, columns=columns, fmt=out.fmt, **options)
         out.chunks((text for batch in done for text in batch["text"]), columns)
     else:
-        out.chunks(run.stream(stage, batches, **options), columns)
+        out.chunks(runner.stream(stage, batches, **options), columns)
 
 
 def token_lines(docs, *, lexicon=None, backend="auto", hmm=True):
@@ -310,7 +295,7 @@ def token_lines(docs, *, lexicon=None, backend="auto", hmm=True):
               show_default=True, help="Print the clusters, each unit's cluster, or 2-D map coordinates.")
 @jobs_options
 @output_options()
-def cluster_command(docs, k, unit, method, seed, show, run, out):
+def cluster_command(docs, k, unit, method, seed, show, runner, out):
     """Group the documents or sections of CORPUS by theme, each group named by its terms.
 
     The chosen k and the silhouette of every k tried are reported on stderr.
@@ -323,7 +308,7 @@ def cluster_command(docs, k, unit, method, seed, show, run, out):
     from .cluster import cluster, parse_k
 
     with progress_bar("segmenting") as bar:
-        result = cluster(docs, k=parse_k(k), unit=unit, method=method, seed=seed, progress=bar, run=run)
+        result = cluster(docs, k=parse_k(k), unit=unit, method=method, seed=seed, progress=bar, runner=runner)
     click.echo(f"unitynlp: {result.summary()}", err=True)
     out.frame(getattr(result, show))
 
@@ -342,7 +327,7 @@ def cluster_command(docs, k, unit, method, seed, show, run, out):
 @no_split_option
 @jobs_options
 def analyze_command(corpus, out_dir, force, lexicons, no_default, k, seed, batch_chars, no_cluster, encoding,
-                    no_split, run):
+                    no_split, runner):
     """Run every stage over CORPUS and write tables, figures and a report to a folder.
 
     Writes csv/ (UTF-8 with BOM) and parquet/ tables, unitynlp.xlsx (a sheet per table),
@@ -363,7 +348,7 @@ def analyze_command(corpus, out_dir, force, lexicons, no_default, k, seed, batch
     lexicon = _load_lexicon(lexicons, no_default)
     with _percent_bar("analysing") as (stage, advance):
         analysis = run_analysis(corpus, out_dir, lexicon=lexicon, k=parse_k(k), seed=seed, force=force,
-                                batch_chars=batch_chars, run=run, stage=stage, advance=advance,
+                                batch_chars=batch_chars, runner=runner, stage=stage, advance=advance,
                                 encoding=encoding, split=not no_split, cluster=not no_cluster)
     click.echo(f"unitynlp: wrote {out_dir}/report.html", err=True)
     click.echo(analysis.tables["summary"].to_string(index=False))
@@ -394,27 +379,58 @@ def _percent_bar(label: str):
 @encoding_option
 @no_split_option
 @batch_chars_option
+@lexicon_options
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KINDS),
               help="Keep only facts of this kind; repeatable.")
 @click.option("--min-value", type=float, default=None, help="Keep only facts whose value is at least N.")
 @jobs_options
 @output_options(*FACT_FORMATS, default="table")
-def facts_command(corpus, encoding, no_split, batch_chars, kinds, min_value, run, out):
+def facts_command(corpus, encoding, no_split, batch_chars, lexicons, no_default, kinds, min_value, runner, out):
     """Extract the numeric facts of CORPUS: value, unit, kind, qualifier, subject, offsets.
 
     The table format shows the main columns; csv/jsonl/json/xlsx carry them all
     (doc_id, start, end, text, value, value_max, unit, kind, qualifier, qualifier_text,
     subject, base, change, date, sentence). A count per kind is printed on stderr. A folder
-    is read in batches and CSV/JSON Lines written as they come.
+    is read in batches and CSV/JSON Lines written as they come. Formulas of the lexicon
+    (三个离不开, a --lexicon file's too) are names, not facts.
 
     \b
     Example:
       unitynlp facts report.txt
       unitynlp facts reports/ --kind money --min-value 10000 -o money.xlsx
     """
-    # the same function `unitynlp facts FILE` runs without click (see unitynlp.entry)
-    write_facts(corpus, encoding=encoding, split=not no_split, batch_chars=batch_chars, kinds=kinds or None,
-                min_value=min_value, run=run, fmt=out.fmt, output=out.path, force=out.force)
+    from .corpus import BATCH_CHARS, iter_corpus
+    from .facts import FACT_COLUMNS
+    from .stages import Context, run_stage
+
+    context = Context(_load_lexicon(lexicons, no_default), options={"kinds": kinds or None})
+    batches = iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding, split=not no_split)
+    tables = runner.stream(run_stage, batches, stage="facts", context=context)
+    tally = _FactTally()
+    kept = (tally.add(t if min_value is None else t[t["value"] >= min_value]) for t in tables)
+    out.chunks(kept, FACT_TABLE_COLUMNS if out.fmt == "table" else FACT_COLUMNS)
+    click.echo(f"unitynlp: {tally.line()}", err=True)
+
+
+class _FactTally:
+    """Counts the facts written, per kind and document, for the closing line (keeping no row)."""
+
+    def __init__(self):
+        self.kinds: dict[str, int] = {}
+        self.docs: set = set()
+        self.rows = 0
+
+    def add(self, table):
+        self.rows += len(table)
+        self.docs.update(table["doc_id"].unique().tolist())
+        for kind, n in table["kind"].value_counts(sort=False).items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + int(n)
+        return table
+
+    def line(self) -> str:
+        """``N facts in M documents: 12 count, 3 money, …``."""
+        shown = ", ".join(f"{self.kinds[k]} {k}" for k in KINDS if k in self.kinds)
+        return f"{self.rows} facts in {len(self.docs)} documents" + (f": {shown}" if shown else "")
 
 
 @cli.command("terms")
@@ -426,7 +442,7 @@ def facts_command(corpus, encoding, no_split, batch_chars, kinds, min_value, run
               help="Counts per document, every hit (offsets, surface, expansion), or document frequency.")
 @jobs_options
 @output_options(*FORMATS, "xlsx")
-def terms_command(docs, lexicons, no_default, by, show, run, out):
+def terms_command(docs, lexicons, no_default, by, show, runner, out):
     """Count lexicon terms (slogans, numbered formulas, campaigns, policy terms) in CORPUS.
 
     The longest listed term wins (五个一 inside 五个一批 is not counted). Counts come with a
@@ -443,7 +459,7 @@ def terms_command(docs, lexicons, no_default, by, show, run, out):
     lexicon = _load_lexicon(lexicons, no_default)
     if by:
         require_column(docs, by)
-    hits = run(find_terms, docs, lexicon=lexicon, expansions=show == "hits")
+    hits = runner.map(find_terms, docs, lexicon=lexicon, expansions=show == "hits")
     counts = count_terms(docs, hits=hits)
     tables = {"hits": lambda: hits, "df": lambda: doc_frequency(counts, docs), "counts": lambda: counts}
     out.frame(group_counts(counts, docs, by=by) if by and show != "hits" else tables[show]())
@@ -458,7 +474,7 @@ def terms_command(docs, lexicons, no_default, by, show, run, out):
 @click.option("--top", default=0, show_default=True, help="Show only the first N candidates (0: all).")
 @jobs_options
 @output_options(*FORMATS, "xlsx")
-def discover_command(docs, min_count, min_docs, kinds, top, run, out):
+def discover_command(docs, min_count, min_docs, kinds, top, runner, out):
     """Find candidate numbered formulas and slogans in CORPUS from the text alone (no lexicon).
 
     Candidates are a numeral, a measure word and a short head (三个离不开), short quoted
@@ -472,7 +488,7 @@ def discover_command(docs, min_count, min_docs, kinds, top, run, out):
     from .terms import discover
 
     with progress_bar("discovering") as bar:
-        found = discover(docs, min_count=min_count, min_docs=min_docs, progress=bar, run=run)
+        found = discover(docs, min_count=min_count, min_docs=min_docs, progress=bar, runner=runner)
     if kinds:
         found = found[found["kind"].isin(kinds)].reset_index(drop=True)
     out.frame(found.head(top) if top else found)
@@ -490,7 +506,7 @@ def discover_command(docs, min_count, min_docs, kinds, top, run, out):
 @click.option("--top", default=50, show_default=True, help="Show the N most key features (0: all).")
 @jobs_options
 @output_options(*FORMATS, "xlsx")
-def compare_command(docs, by, target, reference, measure, terms_only, lexicons, no_default, top, run, out):
+def compare_command(docs, by, target, reference, measure, terms_only, lexicons, no_default, top, runner, out):
     """Keyness of terms and words in one group of CORPUS against the others (G², chi², log ratio).
 
     \b
@@ -502,7 +518,7 @@ def compare_command(docs, by, target, reference, measure, terms_only, lexicons, 
 
     lexicon = _load_lexicon(lexicons, no_default)
     require_column(docs, by)
-    features = run(term_features, docs, lexicon=lexicon, words=not terms_only)
+    features = runner.map(term_features, docs, lexicon=lexicon, words=not terms_only)
     table = keyness(features, by=by, target=target, reference=reference, measure=measure, docs=docs)
     out.frame(table.head(top) if top else table)
 
@@ -516,7 +532,7 @@ def compare_command(docs, by, target, reference, measure, terms_only, lexicons, 
               help="Show the context as written, or converted to simplified characters.")
 @jobs_options
 @output_options("text", *FORMATS, default="table")
-def kwic_command(term, docs, regex, window, script, run, out):
+def kwic_command(term, docs, regex, window, script, runner, out):
     """Show every hit of TERM in CORPUS with its context (keyword in context).
 
     \b
@@ -527,7 +543,7 @@ def kwic_command(term, docs, regex, window, script, run, out):
     from .terms import kwic
     from .terms.kwic import kwic_lines
 
-    hits = run(kwic, docs, pattern=term, regex=regex, window=window, script=script)
+    hits = runner.map(kwic, docs, pattern=term, regex=regex, window=window, script=script)
     out.text(kwic_lines(hits)) if out.fmt == "text" else out.frame(hits)
 
 

@@ -20,28 +20,24 @@ import operator
 import re
 from functools import lru_cache
 
-from . import regexcache
 from .errors import DataFileError, InputError
 from .resources import data_text
 
-TYPE_CHECKING = False  # typing and dataclasses stay unimported: they cost `unitynlp facts FILE` ~9 ms
-if TYPE_CHECKING:
-    from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    Config = Literal["t2s", "hk2s", "tw2s", "tw2sp"]
-    Script = Literal["auto", "traditional", "simplified"]
-else:
-    Config = Script = str
+Config = Literal["t2s", "hk2s", "tw2s", "tw2sp"]
+Script = Literal["auto", "traditional", "simplified"]
 CONFIGS: tuple[str, ...] = ("t2s", "hk2s", "tw2s", "tw2sp")
 #: a text in which fewer than this share of CJK characters change under t2s is taken as simplified
 SIMPLIFIED_THRESHOLD = 0.002
 CONVERT_COLUMNS = ["doc_id", "text", "script", "n_changed", "length_changed"]
 
 _MAX_PHRASE = 12  # longer than any OpenCC dictionary phrase
-_CJK = regexcache.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 class Converted:
@@ -99,59 +95,8 @@ def _corrections() -> tuple[re.Pattern | None, dict[str, str]]:
         table[wrong] = right
     if not table:
         return None, table
-    pattern = regexcache.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(table, key=len, reverse=True)))
     return pattern, table
-
-
-#: OpenCC releases whose package layout :class:`_DirectOpenCC` relies on (a test compares the two)
-OPENCC_DIRECT = ("1.4.",)
-
-
-def open_opencc(config: str):
-    """``opencc.OpenCC(config)``, or the same converter without running the opencc package's ``__init__``.
-
-    ``import opencc`` imports typing and importlib.util and lists its config folder, about 4 ms of
-    the ~35 ms ``unitynlp facts FILE`` takes. For the releases of ``OPENCC_DIRECT`` the package's
-    C extension is loaded from its folder and given the config file the package would give it;
-    any other release, layout or surprise takes the normal way.
-    """
-    try:
-        return _DirectOpenCC(config)
-    except Exception:  # noqa: BLE001 (whatever went wrong, the package itself knows best)
-        import opencc
-
-        return opencc.OpenCC(config)
-
-
-class _DirectOpenCC:
-    """What ``opencc.OpenCC(config)`` of OpenCC 1.4 builds and converts with, loaded directly."""
-
-    def __init__(self, config: str):
-        import os
-        import sys
-        from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
-
-        name = "opencc.clib.opencc_clib"
-        spec = PathFinder.find_spec("opencc")
-        folder = os.path.join(spec.submodule_search_locations[0], "clib")
-        module = sys.modules.get(name)
-        if module is None:  # loaded once per process; a later `import opencc` finds it loaded
-            path = next(p for p in (os.path.join(folder, "opencc_clib" + s) for s in EXTENSION_SUFFIXES)
-                        if os.path.isfile(p))
-            loader = ExtensionFileLoader(name, path)
-            module = loader.create_module(ModuleSpec(name, loader, origin=path))
-            loader.exec_module(module)
-        if not module.__version__.startswith(OPENCC_DIRECT):
-            raise ImportError(f"OpenCC {module.__version__} is not known to load directly")
-        config_file = os.path.join(folder, "share", "opencc", f"{config}.json")
-        if not os.path.isfile(config_file):
-            raise ImportError(config_file)
-        # opencc.OpenCC(config): include_tofu_risk_dictionaries=True, resource_zip=None
-        self._convert = module._OpenCC(config_file, True, None).convert
-
-    def convert(self, text: str) -> str:
-        data = text.encode("utf-8")
-        return self._convert(data, len(data))
 
 
 class Converter:
@@ -166,7 +111,9 @@ class Converter:
         if config not in CONFIGS:
             raise InputError(f"unknown conversion {config!r}: choose one of {', '.join(CONFIGS)}")
         self.config = config
-        self._cc = open_opencc(config)
+        import opencc
+
+        self._cc = opencc.OpenCC(config)
         self._corrections = corrections
 
     def convert(self, text: str, *, script: Script = "auto") -> Converted:

@@ -1,9 +1,12 @@
-"""Writing result rows: table, CSV, JSON Lines, JSON, Excel and plain text, atomically.
+"""Writing result rows: table, CSV, JSON Lines, JSON, Excel and plain text, atomically; one writer per format.
 
 Files are written to a temporary name beside the target and renamed into place, so a
 failed run never leaves a half-written file; an existing file is replaced only with ``force``.
 CSV files get a UTF-8 byte-order mark so Excel shows the Chinese; CSV on stdout does not.
-Rows are plain dicts here, so a command that never builds a DataFrame never imports pandas.
+Files are created with the permissions the user's umask gives (as any other program's files), and
+the hidden temporary file of a run that was killed is removed by the next write of that target.
+``analyze`` writes its tables with the same functions: :func:`render_frame` for CSV and
+:func:`write_workbook` for Excel.
 """
 from __future__ import annotations
 
@@ -17,10 +20,10 @@ import unicodedata
 
 from .errors import InputError
 
-TYPE_CHECKING = False  # typing and pathlib stay unimported on stdout: `unitynlp facts FILE` starts fast
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+
 if TYPE_CHECKING:
     from pathlib import Path
-    from typing import Sequence
 
     import pandas as pd
 
@@ -61,7 +64,7 @@ def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) ->
         import pandas as pd
 
         buffer = io.BytesIO()
-        pd.DataFrame(list(records), columns=list(columns)).to_excel(buffer, index=False)
+        write_workbook({"Sheet1": [pd.DataFrame(list(records), columns=list(columns))]}, buffer)
         return buffer.getvalue()
     raise InputError(f"format {fmt!r} is not available here; choose table, csv, jsonl, json or xlsx")
 
@@ -175,11 +178,14 @@ def writable_target(path: str | Path, *, force: bool) -> Path:
 @contextlib.contextmanager
 def atomic_file(target: Path, mode: str = "wb", **kwargs):
     """A file object on a temporary file beside ``target``, renamed into place when the block ends
-    without error and removed otherwise."""
+    without error and removed otherwise. The temporary name holds this process's id, so a later
+    run can tell the leftovers of a killed one (:func:`remove_stale_parts`)."""
     import tempfile  # only a command that writes a file pays for it
 
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    remove_stale_parts(target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=target.parent)
     try:
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes it private; the result follows the umask
         with os.fdopen(fd, mode, **kwargs) as fh:
             yield fh
         os.replace(tmp, target)
@@ -187,6 +193,34 @@ def atomic_file(target: Path, mode: str = "wb", **kwargs):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def current_umask() -> int:
+    """This process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def remove_stale_parts(target: Path) -> None:
+    """Remove the temporary files of earlier writes of ``target`` whose process has ended (killed runs)."""
+    for path in target.parent.glob(f".{target.name}.*.part"):
+        pid = path.name[len(target.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _running(int(pid)):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _running(pid: int) -> bool:
+    if sys.platform == "win32":
+        return True  # leave them: os.kill would end the process there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def atomic_write(target: Path, data: bytes) -> None:
@@ -291,3 +325,61 @@ def rendered(docs: "pd.DataFrame", *, stage, columns: Sequence[str], fmt: str, *
     :func:`write_chunks`: a worker process can then do the formatting too."""
     text = render_frame(stage(docs, **options), columns, fmt)
     return {"text": [text.split("\n", 1)[1] if fmt == "csv" else text]}
+
+
+#: a workbook sheet holds at most this many rows (Excel's limit is 1,048,576)
+EXCEL_ROWS = 100_000
+
+
+def write_workbook(sheets: Mapping[str, Iterable[pd.DataFrame]], target: Any) -> None:
+    """One sheet per entry of ``sheets`` (its rows given in parts), written row by row with
+    xlsxwriter's constant-memory mode, so a workbook costs no memory however long the tables.
+    ``target`` is a path or a binary file object."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(target if not hasattr(target, "write") else target,
+                               {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False,
+                                "nan_inf_to_errors": True, "in_memory": hasattr(target, "write")})
+    try:
+        for name, parts in sheets.items():
+            sheet = book.add_worksheet(name[:31])
+            row = 0
+            for chunk in parts:
+                if row == 0:
+                    sheet.write_row(0, 0, [str(c) for c in chunk.columns])
+                    row = 1
+                columns = [_column_cells(sheet, chunk[c]) for c in chunk.columns]
+                for i in range(len(chunk)):
+                    for j, (write, values) in enumerate(columns):
+                        if values[i] is not None:
+                            write(row, j, values[i])
+                    row += 1
+    finally:
+        book.close()
+
+
+def _column_cells(sheet, series: pd.Series) -> tuple[Callable, list]:
+    """The sheet's method that writes a column's type, and its values (None: a blank cell).
+
+    Typed writes cost much less than ``write_row``, which inspects every value.
+    """
+    import pandas as pd
+
+    kind = series.dtype.kind
+    if kind in "iuf":
+        return sheet.write_number, [None if v is pd.NA or v != v else v for v in series.tolist()]  # NaN, NA: blank
+    if kind == "b":
+        return sheet.write_boolean, series.tolist()
+    if isinstance(series.dtype, pd.StringDtype):
+        return sheet.write_string, [v if isinstance(v, str) else None for v in series.tolist()]
+    return sheet.write, [_xlsx_cell(v) for v in series.tolist()]
+
+
+def _xlsx_cell(value):
+    if _missing(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return "|".join(map(str, value))
+    return value if isinstance(value, (int, float, str, bool)) else str(value)

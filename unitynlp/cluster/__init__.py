@@ -32,9 +32,9 @@ from ..segment import Segmenter, default_segmenter
 from .features import df_bounds, feature_tokenizer, label_terms
 from .models import METHODS, Method, fit_memory
 from .sectioning import SECTION_COLUMNS, sections, split_sections, whole_docs
-from ..parallel import in_process
+from ..runner import Runner
 
-__all__ = ["cluster", "unit_tokens", "sections", "split_sections", "parse_k", "ClusterResult", "ASSIGNMENT_COLUMNS",
+__all__ = ["cluster", "cluster_units", "unit_tokens", "sections", "split_sections", "parse_k", "ClusterResult", "ASSIGNMENT_COLUMNS",
            "CLUSTER_COLUMNS", "COORD_COLUMNS", "SECTION_COLUMNS"]
 ASSIGNMENT_COLUMNS = ["doc_id", "section", "start", "end", "cluster", "label", "score"]
 CLUSTER_COLUMNS = ["cluster", "size", "label", "terms", "representatives"]
@@ -82,19 +82,25 @@ def parse_k(value: str | int) -> int | Literal["auto"]:
 def cluster(docs: pd.DataFrame, *, k: int | Literal["auto"] = "auto", unit: Unit = "doc",
             method: Method = "kmeans", seed: int = 0, k_range: tuple[int, int] = (2, 10),
             segmenter: Segmenter | None = None, stream_threshold: int = STREAM_THRESHOLD,
-            batch_size: int = 2000, progress=None, run=in_process) -> ClusterResult:
+            batch_size: int = 2000, progress=None, runner: Runner | None = None) -> ClusterResult:
     """Cluster the documents (``unit='doc'``) or their sections; see the module docs.
 
-    ``run(fn, docs, **options)`` runs the per-document stage :func:`unit_tokens` (for instance
-    :func:`unitynlp.parallel.map_docs`); the model is fitted here. A ``segmenter`` goes to
-    worker processes as its options, and each builds it once.
+    The units and their tokens are made per document (by ``runner``'s workers, if given); the
+    model is fitted here, by :func:`cluster_units`.
     """
-    if unit not in ("doc", "section"):
-        raise InputError(f"unknown unit {unit!r}: choose doc or section")
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
+    check_options(unit=unit, method=method)
     k = parse_k(k)
-    units = run(unit_tokens, docs, unit=unit, segmenter=segmenter, progress=progress)
+    units = (runner or Runner()).map(unit_tokens, docs, unit=unit, segmenter=segmenter, progress=progress)
+    return cluster_units(units, k=k, unit=unit, method=method, seed=seed, k_range=k_range,
+                         stream_threshold=stream_threshold, batch_size=batch_size)
+
+
+def cluster_units(units: pd.DataFrame, *, k: int | Literal["auto"] = "auto", unit: Unit = "doc",
+                  method: Method = "kmeans", seed: int = 0, k_range: tuple[int, int] = (2, 10),
+                  stream_threshold: int = STREAM_THRESHOLD, batch_size: int = 2000) -> ClusterResult:
+    """Cluster units made already (the ``units`` stage: ``SECTION_COLUMNS`` with ``tokens`` for ``text``)."""
+    check_options(unit=unit, method=method)
+    k = parse_k(k)
     if k != "auto" and k > len(units):
         raise InputError(f"-k {k} is more than the {len(units)} units to cluster; choose a smaller k"
                          + (" or --unit section" if unit == "doc" else ""))
@@ -105,6 +111,14 @@ def cluster(docs: pd.DataFrame, *, k: int | Literal["auto"] = "auto", unit: Unit
                         stream_threshold=stream_threshold, batch_size=batch_size)
 
 
+def check_options(*, unit: str, method: str) -> None:
+    """Refuse an unknown unit or method."""
+    if unit not in ("doc", "section"):
+        raise InputError(f"unknown unit {unit!r}: choose doc or section")
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}: choose one of {', '.join(METHODS)}")
+
+
 def unit_tokens(docs: pd.DataFrame, *, unit: Unit = "doc", segmenter: Segmenter | None = None,
                 progress=None) -> pd.DataFrame:
     """The units of ``docs`` (``SECTION_COLUMNS``) with their feature tokens in place of their text.
@@ -112,11 +126,10 @@ def unit_tokens(docs: pd.DataFrame, *, unit: Unit = "doc", segmenter: Segmenter 
     ``tokens`` holds them separated by spaces (a token never holds whitespace): a string per
     unit costs about what its text does, where a list of tokens costs many times more.
     """
-    units = sections(docs) if unit == "section" else whole_docs(docs)
-    tokenize = feature_tokenizer(segmenter or default_segmenter())
-    texts = units.pop("text").tolist()
-    units["tokens"] = [" ".join(tokenize(text)) for text in (progress(texts) if progress else texts)]
-    return units
+    from ..stages import Context, run_stage
+
+    context = Context(given_segmenter=segmenter or default_segmenter(), options={"unit": unit})
+    return run_stage(docs, "units", context)
 
 
 def _cluster(units: pd.DataFrame, *, k, unit, method, seed, k_range, stream_threshold,

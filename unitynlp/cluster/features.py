@@ -64,13 +64,16 @@ def is_label_word(term: str) -> bool:
 
 def feature_tokenizer(segmenter: Segmenter) -> Callable[[str], list[str]]:
     """A function text → feature tokens (usable as a scikit-learn ``analyzer``)."""
-    drop = dropped_words()
-
     def tokenize(text: str) -> list[str]:
-        return [t for t in segmenter.cut(text)
-                if t not in drop and _WORDLIKE.search(t) and not _REDACTED.match(t)]
+        return feature_tokens(segmenter.cut(text))
 
     return tokenize
+
+
+def feature_tokens(tokens: list[str]) -> list[str]:
+    """The tokens kept as clustering features (see the module docs)."""
+    drop = dropped_words()
+    return [t for t in tokens if t not in drop and _WORDLIKE.search(t) and not _REDACTED.match(t)]
 
 
 def identity(tokens: list[str]) -> list[str]:

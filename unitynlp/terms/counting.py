@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..convert import Config, Converted, get_converter
+from ..document import Document
 from ..errors import InputError
 from ..lexicon import Lexicon, load_lexicon
 from .expansions import find_expansion
@@ -46,47 +47,37 @@ def find_terms(docs: pd.DataFrame, *, lexicon: Lexicon | None = None, expansions
     ``expansion`` holds the parts where the report spells the formula out at that hit
     (三个不忘(不忘…、…、…), a following 一是…二是… list); see :func:`find_expansion`.
     """
-    lexicon = lexicon if lexicon is not None else load_lexicon()
-    rows = HitRows(lexicon, expansions=expansions)
-    for doc_id, conv in converted(docs, config=config, progress=progress):
-        rows.add(doc_id, conv)
-    return rows.frame()
+    from ..stages import Context, run_stage
+
+    context = Context(lexicon, config=config, options={"expansions": expansions})
+    return run_stage(docs, "term_hits", context)
 
 
-class HitRows:
-    """The hits table built document by document: one frame at the end costs far less than one per document."""
+def hit_rows(doc: Document, lexicon: Lexicon, *, expansions: bool = True) -> list[tuple]:
+    """The hits of one document as rows of ``HIT_COLUMNS`` (original offsets)."""
+    found = doc.hits(lexicon)
+    if not found:
+        return []
+    conv = doc.converted
+    cs, ce, terms = map(list, zip(*found))
+    starts, ends = (cs, ce) if conv.identity else (a.tolist() for a in conv.map_spans(cs, ce))
+    original, categories = conv.original, lexicon.categories
+    spelled = ([find_expansion(conv.text, s, e, t) for s, e, t in zip(cs, ce, terms)] if expansions
+               else [None] * len(terms))
+    return [(doc.doc_id, term, categories[term], start, end, original[start:end], expansion)
+            for term, start, end, expansion in zip(terms, starts, ends, spelled)]
 
-    def __init__(self, lexicon: Lexicon, *, expansions: bool = True):
-        self.lexicon, self.expansions = lexicon, expansions
-        self.columns: dict[str, list] = {c: [] for c in HIT_COLUMNS if c != "category"}
 
-    def add(self, doc_id, conv: Converted, found: list[tuple[int, int, str]] | None = None) -> None:
-        """The hits of one converted document; ``found`` reuses ``lexicon.find(conv.text)``."""
-        found = self.lexicon.find(conv.text) if found is None else found
-        if not found:
-            return
-        cs, ce, terms = map(list, zip(*found))
-        starts, ends = (cs, ce) if conv.identity else (a.tolist() for a in conv.map_spans(cs, ce))
-        original, columns = conv.original, self.columns
-        columns["doc_id"].extend([doc_id] * len(terms))
-        columns["term"].extend(terms)
-        columns["start"].extend(starts)
-        columns["end"].extend(ends)
-        columns["text"].extend([original[s:e] for s, e in zip(starts, ends)])
-        columns["expansion"].extend([find_expansion(conv.text, s, e, t) for s, e, t in zip(cs, ce, terms)]
-                                    if self.expansions else [None] * len(terms))
-
-    def frame(self) -> pd.DataFrame:
-        columns = self.columns
-        if not columns["term"]:
-            return _empty(HIT_COLUMNS)
-        hits = pd.DataFrame({
-            "doc_id": pd.Series(columns["doc_id"]), "term": pd.array(columns["term"], dtype="str"),
-            "category": pd.array([self.lexicon.categories[t] for t in columns["term"]], dtype="str"),
-            "start": np.array(columns["start"], np.int64), "end": np.array(columns["end"], np.int64),
-            "text": pd.array(columns["text"], dtype="str"),
-            "expansion": pd.Series(columns["expansion"], dtype=object)})
-        return hits
+def hits_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The hits table of rows from :func:`hit_rows`."""
+    if not rows:
+        return _empty(HIT_COLUMNS)
+    doc_ids, terms, categories, starts, ends, texts, expansions = zip(*rows)
+    return pd.DataFrame({
+        "doc_id": pd.Series(doc_ids), "term": pd.array(terms, dtype="str"),
+        "category": pd.array(categories, dtype="str"),
+        "start": np.array(starts, np.int64), "end": np.array(ends, np.int64),
+        "text": pd.array(texts, dtype="str"), "expansion": pd.Series(expansions, dtype=object)})
 
 
 def count_terms(docs: pd.DataFrame, *, hits: pd.DataFrame | None = None, lexicon: Lexicon | None = None,

@@ -29,7 +29,7 @@ from ..convert import Config
 from ..lexicon import LEXICON_COLUMNS, Lexicon
 from ..segment import Segmenter, stopwords
 from .counting import converted, match_doc
-from ..parallel import in_process
+from ..runner import Runner
 
 DISCOVER_COLUMNS = ["candidate", "kind", "count", "n_docs", "n_quoted", "doc_id", "start", "end", "example"]
 PROPOSAL_COLUMNS = ["doc_id", "candidate", "source", "extended"]
@@ -62,19 +62,19 @@ RARE_WORD = 10  # jieba frequency below which a dictionary word with two numeral
 
 
 def discover(docs: pd.DataFrame, *, min_count: int = 1, min_docs: int = 1, context: int = 12,
-             config: Config = "t2s", progress=None, run=in_process) -> pd.DataFrame:
+             config: Config = "t2s", progress=None, runner: Runner | None = None) -> pd.DataFrame:
     """Candidate formulas and slogans in ``docs`` ranked by documents then count (``DISCOVER_COLUMNS``).
 
     ``example`` is the first occurrence with ``context`` characters each side (original text;
     ``doc_id``/``start``/``end`` locate it); ``n_quoted`` counts occurrences in quotation marks.
-    ``run(fn, docs, **options)`` runs the two per-document passes, :func:`propose` and
-    :func:`count_candidates` (for instance :func:`unitynlp.parallel.map_docs`); choosing and
-    ranking the candidates over the corpus happens here.
+    ``runner`` runs the two per-document passes, :func:`propose` and :func:`count_candidates`
+    (in this process by default); choosing and ranking the candidates over the corpus happens here.
     """
-    kinds, quoted, unquoted = _merge(run(propose, docs, config=config, progress=progress))
+    runner = runner or Runner()
+    kinds, quoted, unquoted = _merge(runner.map(propose, docs, config=config, progress=progress))
     lexicon = Lexicon(pd.DataFrame({"canonical": list(kinds), "category": list(kinds.values()),
                                     "variants": [()] * len(kinds)}).reindex(columns=LEXICON_COLUMNS, fill_value=""))
-    found = run(count_candidates, docs, lexicon=lexicon, context=context, config=config)
+    found = runner.map(count_candidates, docs, lexicon=lexicon, context=context, config=config)
     return _rank(found, kinds, quoted, unquoted, min_count=min_count, min_docs=min_docs)
 
 

@@ -16,11 +16,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..convert import Config, Converted
+from ..convert import Config
+from ..document import Document
 from ..errors import InputError
 from ..lexicon import Lexicon, load_lexicon
 from ..segment import Segmenter, segmenter_for, stopwords
-from .counting import converted, require_column
+from .counting import require_column
 
 FEATURE_COLUMNS = ["doc_id", "term", "category", "count"]
 KEYNESS_COLUMNS = ["term", "category", "G2", "chi2", "p", "log_ratio", "n_target", "n_reference"]
@@ -38,61 +39,41 @@ def term_features(docs: pd.DataFrame, *, lexicon: Lexicon | None = None, segment
     stopwords and tokens without a Han character or letter left out. ``category`` is the
     lexicon category, or ``word``.
     """
-    lexicon = lexicon if lexicon is not None else load_lexicon()
-    if words and segmenter is None:
-        segmenter = segmenter_for(lexicon) if config == "t2s" else Segmenter(lexicon=lexicon, config=config)
-    rows = FeatureRows(lexicon, segmenter if words else None)
-    for doc_id, conv in converted(docs, config=config, progress=progress):
-        rows.add(doc_id, conv)
-    return rows.frame()
+    from ..stages import Context, run_stage
+
+    context = Context(lexicon, config=config, options={"words": words}, given_segmenter=segmenter)
+    if words and segmenter is None and config != "t2s":
+        context.given_segmenter = Segmenter(lexicon=context.lexicon, config=config)
+    return run_stage(docs, "features", context)
 
 
-class FeatureRows:
-    """The features table built document by document; ``segmenter=None`` counts lexicon terms only."""
+def feature_counts(doc: Document, lexicon: Lexicon, segmenter: Segmenter | None) -> dict[str, int]:
+    """The features of one document: lexicon hits, then (with a segmenter) the free words, in order
+    of first appearance, stopwords left out."""
+    tally: dict[str, int] = Counter(term for _, _, term in doc.hits(lexicon))
+    if segmenter is not None:
+        tokens = doc.free_counts(segmenter, lexicon)
+        for term in tally.keys() & tokens.keys():  # a term also counted as a free token
+            tokens[term] += tally[term]
+        tally = {**tally, **tokens}  # terms first, then words in order of appearance
+    for word in tally.keys() & stopwords():
+        del tally[word]
+    return tally
 
-    def __init__(self, lexicon: Lexicon, segmenter: Segmenter | None):
-        self.lexicon, self.segmenter = lexicon, segmenter
-        self.stop = stopwords()
-        self.docs: list = []  # each document added, and how many rows it has
-        self.sizes: list[int] = []
-        self.terms: list[str] = []
-        self.counts: list[int] = []
 
-    def add(self, doc_id, conv: Converted, found: list[tuple[int, int, str]] | None = None) -> None:
-        """The features of one converted document; ``found`` reuses ``lexicon.find(conv.text)``."""
-        found = self.lexicon.find(conv.text) if found is None else found
-        tally: dict[str, int] = Counter(term for _, _, term in found)
-        if self.segmenter is not None:
-            tokens = self.segmenter.counts(conv.text, skip=found)
-            for term in tally.keys() & tokens.keys():  # a term also counted as a free token
-                tokens[term] += tally[term]
-            tally = {**tally, **tokens}  # terms first, then words in order of appearance
-        for word in tally.keys() & self.stop:
-            del tally[word]
-        self.docs.append(doc_id)
-        self.sizes.append(len(tally))
-        self.terms.extend(tally)
-        self.counts.extend(tally.values())
-
-    def arrays(self) -> tuple[list, np.ndarray, np.ndarray, pd.Index, np.ndarray]:
-        """The rows as arrays: the documents added, then per row its document's index, its term's
-        code in the distinct terms, and its count. Tokens without a Han character or letter are
-        left out here, checked once per distinct term rather than once per document."""
-        codes, distinct = pd.factorize(pd.Series(self.terms, dtype=object))
-        terms = self.lexicon.categories
-        word = np.fromiter((t in terms or _WORD.search(t) is not None for t in distinct), dtype=bool,
-                           count=len(distinct))
-        keep = word[codes] if len(codes) else np.zeros(0, bool)
-        doc_rows = np.repeat(np.arange(len(self.docs)), self.sizes)
-        return self.docs, doc_rows[keep], codes[keep], distinct, np.asarray(self.counts, dtype=np.int64)[keep]
-
-    def frame(self) -> pd.DataFrame:
-        docs, doc_rows, codes, distinct, counts = self.arrays()
-        terms = np.asarray(distinct, dtype=object)[codes]
-        return pd.DataFrame({"doc_id": pd.Series(np.asarray(docs, dtype=object)[doc_rows], dtype=object),
-                             "term": pd.Series(terms, dtype=object),
-                             "category": pd.Series([self.lexicon.categories.get(t, "word") for t in terms], dtype="str"),
-                             "count": pd.Series(counts, dtype="int64")})
+def features_frame(rows: list[tuple], lexicon: Lexicon) -> pd.DataFrame:
+    """The features table (``FEATURE_COLUMNS``) of ``(doc_id, term, count)`` rows; tokens without a Han
+    character or letter are left out here, checked once per distinct term."""
+    doc_ids = [row[0] for row in rows]
+    codes, distinct = pd.factorize(pd.Series([row[1] for row in rows], dtype=object))
+    known = lexicon.categories
+    word = np.fromiter((t in known or _WORD.search(t) is not None for t in distinct), dtype=bool, count=len(distinct))
+    keep = word[codes] if len(codes) else np.zeros(0, bool)
+    terms = np.asarray(distinct, dtype=object)[codes[keep]]
+    return pd.DataFrame({"doc_id": pd.Series(np.asarray(doc_ids, dtype=object)[keep], dtype=object),
+                         "term": pd.Series(terms, dtype=object),
+                         "category": pd.Series([known.get(t, "word") for t in terms], dtype="str"),
+                         "count": pd.Series(np.asarray([row[2] for row in rows], dtype=np.int64)[keep], dtype="int64")})
 
 
 def keyness(data: pd.DataFrame, *, by: str, target=None, reference=None, docs: pd.DataFrame | None = None,
