@@ -38,12 +38,33 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except UnicodeEncodeError as exc:  # PYTHONIOENCODING=ascii, or a terminal set to Latin-1
+            if exc.object is not None and not isinstance(exc.object, str):
+                raise
+            _say(f"Error: standard output cannot show Chinese ({sys.stdout.encoding}); write to a file with "
+                 "-o FILE, or set PYTHONIOENCODING=utf-8")
+            ctx.exit(1)
         except (UnityNLPError, OSError) as exc:  # a broken pipe is left to click (quiet, status 1)
             line = error_line(exc)
             if line is None:
                 raise
-            click.echo(line, err=True)
+            _say(line)
             ctx.exit(1)
+
+
+def _say(line: str) -> None:
+    """A message on stderr, escaped where stderr cannot show it."""
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    click.echo(line.encode(encoding, "backslashreplace").decode(encoding), err=True)
+
+
+def _stdin_open(ctx, param, value):
+    """CORPUS ``-`` needs a standard input to read."""
+    if value == "-" and (sys.stdin is None or sys.stdin.closed):
+        from .errors import InputError
+
+        raise InputError("CORPUS is - but there is no standard input to read; pipe a report in, or give a file")
+    return value
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,7 +131,7 @@ class _Out:
 
 
 # Options several commands share, declared once.
-corpus_argument = click.argument("corpus", required=False, type=click.Path(allow_dash=True))
+corpus_argument = click.argument("corpus", required=False, type=click.Path(allow_dash=True), callback=_stdin_open)
 encoding_option = click.option("--encoding", default=None,
                                help="Decode text files with this codec instead of detecting it.")
 no_split_option = click.option("--no-split", is_flag=True, help="Do not split compiled files at 第N篇 headings.")

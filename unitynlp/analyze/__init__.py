@@ -69,7 +69,11 @@ def analyze(docs: pd.DataFrame, *, lexicon=None, k="auto", seed: int = 0, runner
 def _clusters(units: pd.DataFrame, notes: list[str], *, k, seed: int) -> dict[str, pd.DataFrame]:
     """Document clusters (k auto within 2 … min(10, n−1))."""
     from ..cluster import cluster_units
+    from ..errors import InputError
 
+    if k != "auto" and int(k) > len(units):
+        raise InputError(f"-k {k} is more than the {len(units)} documents to cluster; choose a smaller k or auto "
+                         "(the finished batches are kept: the same command with another k resumes after them)")
     upper = max(2, min(10, len(units) - 1))
     result = cluster_units(units, k=k, seed=seed, k_range=(2, upper))
     notes.append(f"clusters: {result.summary()}")
