@@ -551,9 +551,11 @@ def compare_command(docs, by, target, reference, measure, terms_only, lexicons, 
 @click.option("-w", "--window", default=10, show_default=True, help="Characters of context each side.")
 @click.option("--script", type=click.Choice(["original", "simplified"]), default="original", show_default=True,
               help="Show the context as written, or converted to simplified characters.")
+@click.option("--regex-timeout", type=float, default=5.0, show_default=True,
+              help="Seconds of processor time a --regex search may take per document.")
 @jobs_options
 @output_options("text", *FORMATS, default="table")
-def kwic_command(term, docs, regex, window, script, runner, out):
+def kwic_command(term, docs, regex, window, script, regex_timeout, runner, out):
     """Show every hit of TERM in CORPUS with its context (keyword in context).
 
     \b
@@ -564,7 +566,7 @@ def kwic_command(term, docs, regex, window, script, runner, out):
     from .terms import kwic
     from .terms.kwic import kwic_lines
 
-    hits = runner.map(kwic, docs, pattern=term, regex=regex, window=window, script=script)
+    hits = runner.map(kwic, docs, pattern=term, regex=regex, window=window, script=script, timeout=regex_timeout)
     out.text(kwic_lines(hits)) if out.fmt == "text" else out.frame(hits)
 
 
