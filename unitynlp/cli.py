@@ -421,37 +421,16 @@ def facts_command(corpus, encoding, no_split, batch_chars, lexicons, no_default,
       unitynlp facts reports/ --kind money --min-value 10000 -o money.xlsx
     """
     from .corpus import BATCH_CHARS, iter_corpus
-    from .facts import FACT_COLUMNS
+    from .facts import FACT_COLUMNS, FactTally
     from .stages import Context, run_stage
 
     context = Context(_load_lexicon(lexicons, no_default), options={"kinds": kinds or None})
     batches = iter_corpus(corpus, batch_chars=batch_chars or BATCH_CHARS, encoding=encoding, split=not no_split)
     tables = runner.stream(run_stage, batches, stage="facts", context=context)
-    tally = _FactTally()
+    tally = FactTally()
     kept = (tally.add(t if min_value is None else t[t["value"] >= min_value]) for t in tables)
     out.chunks(kept, FACT_TABLE_COLUMNS if out.fmt == "table" else FACT_COLUMNS)
     click.echo(f"unitynlp: {tally.line()}", err=True)
-
-
-class _FactTally:
-    """Counts the facts written, per kind and document, for the closing line (keeping no row)."""
-
-    def __init__(self):
-        self.kinds: dict[str, int] = {}
-        self.docs: set = set()
-        self.rows = 0
-
-    def add(self, table):
-        self.rows += len(table)
-        self.docs.update(table["doc_id"].unique().tolist())
-        for kind, n in table["kind"].value_counts(sort=False).items():
-            self.kinds[kind] = self.kinds.get(kind, 0) + int(n)
-        return table
-
-    def line(self) -> str:
-        """``N facts in M documents: 12 count, 3 money, …``."""
-        shown = ", ".join(f"{self.kinds[k]} {k}" for k in KINDS if k in self.kinds)
-        return f"{self.rows} facts in {len(self.docs)} documents" + (f": {shown}" if shown else "")
 
 
 @cli.command("terms")

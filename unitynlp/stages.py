@@ -18,8 +18,9 @@ after which ``run_stages(docs, ["sentences"], Context())`` and ``analyze(..., st
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from . import schemas
 from .document import Document, documents
@@ -76,8 +77,8 @@ class Stage:
     name: str
     schema: Schema
     rows: Rows
-    frame: Callable[[list[tuple], Context], "pd.DataFrame"] | None = None
-    table: Callable[[list[Document], Context], "pd.DataFrame"] | None = None
+    frame: Callable[[list[tuple], Context], pd.DataFrame] | None = None
+    table: Callable[[list[Document], Context], pd.DataFrame] | None = None
 
     def run(self, docs: list[Document], context: Context) -> pd.DataFrame:
         """The table of ``docs``."""
@@ -200,7 +201,8 @@ def feature_frame(rows: list[tuple], context: Context) -> pd.DataFrame:
 
 
 def fact_rows(doc: Document, context: Context) -> Iterable[tuple]:
-    from .facts import _check_kinds as check_kinds, fact_rows as rows
+    from .facts import check_kinds
+    from .facts import fact_rows as rows
 
     if not doc.text:
         return []

@@ -17,11 +17,12 @@ import pandas as pd
 
 from ..convert import Converted, get_converter
 from ..errors import InputError
-from ..lexicon import Lexicon, default_lexicon
+from ..lexicon import Lexicon
 from .extract import FACT_COLUMNS, extract_simplified
 from .units import KINDS
 
-__all__ = ["FACT_COLUMNS", "KINDS", "extract_facts", "fact_rows", "facts", "facts_frame", "summary_line"]
+__all__ = ["FACT_COLUMNS", "KINDS", "extract_facts", "fact_rows", "facts", "facts_frame", "summary_line", "FactTally",
+           "check_kinds"]
 
 
 def extract_facts(text: str, *, doc_id: str = "", kinds: Iterable[str] | None = None,
@@ -30,7 +31,7 @@ def extract_facts(text: str, *, doc_id: str = "", kinds: Iterable[str] | None = 
 
     The numeral-bearing terms of ``lexicon`` (default: the shipped one) are formulas, not facts.
     """
-    wanted = _check_kinds(kinds)
+    wanted = check_kinds(kinds)
     if not isinstance(text, str) or not text:
         return []
     rows = fact_rows(get_converter().convert(text), doc_id, wanted, lexicon)
@@ -58,7 +59,8 @@ def fact_rows(conv: Converted, doc_id="", wanted: set[str] | None = None,
                c.get("date", ""), sentence)
 
 
-def _check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
+def check_kinds(kinds: Iterable[str] | None) -> set[str] | None:
+    """The fact kinds asked for as a set (None: every kind), or an error naming an unknown kind."""
     if kinds is None:
         return None
     wanted = {kinds} if isinstance(kinds, str) else set(kinds)
@@ -74,14 +76,10 @@ def facts(docs: pd.DataFrame, *, kinds: Iterable[str] | None = None,
 
     The numeral-bearing terms of ``lexicon`` (default: the shipped one) are formulas, not facts.
     """
-    wanted = _check_kinds(kinds)
-    converter = get_converter()
-    lexicon = default_lexicon() if lexicon is None else lexicon
-    rows: list[tuple] = []
-    for doc_id, text in zip(docs["doc_id"], docs["text"]):
-        if isinstance(text, str) and text:
-            rows.extend(fact_rows(converter.convert(text), doc_id, wanted, lexicon))
-    return facts_frame(rows)
+    from ..stages import Context, run_stage
+
+    check_kinds(kinds)
+    return run_stage(docs, "facts", Context(lexicon, options={"kinds": kinds}))
 
 
 def facts_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -90,13 +88,30 @@ def facts_frame(rows: list[tuple]) -> pd.DataFrame:
     return frame.astype({"start": "int64", "end": "int64", "value": "float64", "value_max": "float64"})
 
 
-def summary_line(rows) -> str:
-    """``N facts in M documents: 12 count, 3 money, …`` for a facts frame or a list of rows."""
-    if hasattr(rows, "to_dict"):
-        rows = rows.to_dict("records")
-    kinds: dict[str, int] = {}
-    for row in rows:
-        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
-    shown = ", ".join(f"{kinds[k]} {k}" for k in KINDS if k in kinds)
-    n_docs = len({row["doc_id"] for row in rows})
-    return f"{len(rows)} facts in {n_docs} documents" + (f": {shown}" if shown else "")
+class FactTally:
+    """Counts facts per kind and document as tables of them pass (keeping no row), for a closing line."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, int] = {}
+        self.docs: set = set()
+        self.rows = 0
+
+    def add(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Count ``table``'s facts; returns it, so the tally can sit in a stream of tables."""
+        self.rows += len(table)
+        self.docs.update(table["doc_id"].unique().tolist())
+        for kind, n in table["kind"].value_counts(sort=False).items():
+            self.kinds[kind] = self.kinds.get(kind, 0) + int(n)
+        return table
+
+    def line(self) -> str:
+        """``N facts in M documents: 12 count, 3 money, …``."""
+        shown = ", ".join(f"{self.kinds[k]} {k}" for k in KINDS if k in self.kinds)
+        return f"{self.rows} facts in {len(self.docs)} documents" + (f": {shown}" if shown else "")
+
+
+def summary_line(facts: pd.DataFrame) -> str:
+    """``N facts in M documents: 12 count, 3 money, …`` for a facts table."""
+    tally = FactTally()
+    tally.add(facts)
+    return tally.line()
