@@ -1,10 +1,13 @@
-"""The figures an analysis allows, and the self-contained HTML report (images and styles inline)."""
+"""The figures an analysis allows, and the self-contained HTML report (images, styles and the CJK font inline)."""
 from __future__ import annotations
 
 import base64
+import functools
 import html
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from .parts import as_table
@@ -45,35 +48,82 @@ def figures(tables: dict[str, pd.DataFrame], groups: list[str]) -> dict[str, Cal
     return builders
 
 
-_CSS = """body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em auto;
-max-width:1100px;color:#222;line-height:1.5}h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;
-padding-bottom:.2em;margin-top:2em}table{border-collapse:collapse;font-size:.85em;margin:.5em 0}
-th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f4f4f4}
-img{max-width:100%;border:1px solid #eee;margin:.5em 0}.note{color:#666;font-size:.9em}"""
+SHORT = 20             # a text column whose shown values are all this short is kept on one line
+CUT = 80               # longer text values are cut to this many characters in the report
+
+# Tables scroll sideways in their own box rather than squeezing columns: short values and numbers
+# stay on one line, long text wraps (anywhere: paths have no spaces) within a readable width
+_CSS = """body{font-family:%s"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:2em auto;
+max-width:1100px;padding:0 1em;color:#222;line-height:1.5}h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;
+padding-bottom:.2em;margin-top:2em}.table{overflow-x:auto;max-width:100%%;margin:.5em 0}
+table{border-collapse:collapse;font-size:.85em}th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;
+vertical-align:top}th{background:#f4f4f4;white-space:nowrap}td.short,td.num{white-space:nowrap}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.text{min-width:16em;max-width:32em;
+overflow-wrap:anywhere}img{max-width:100%%;border:1px solid #eee;margin:.5em 0}.note{color:#666;font-size:.9em}"""
 
 
 def report_html(analysis: Analysis, images: dict[str, bytes], *, title: str) -> str:
-    """A self-contained HTML report: summary, figures (inline PNG) and the head of each table."""
-    parts = [f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
-    parts.append(analysis.tables["summary"].to_html(index=False, escape=True))
+    """A self-contained HTML report: summary, figures (inline PNG), the head of each table, and the
+    CJK font its text needs (:mod:`.fonts`), so that it reads alike on any machine."""
+    summary = as_table(analysis.tables["summary"])
+    summary_frame = summary.head(summary.rows)
+    body = [f"<h1>{html.escape(title)}</h1>", table_html(summary_frame, cut=None)]
+    noted = set(summary_frame["value"])
+    notes = [note for note in analysis.notes if note not in noted]  # those written after the summary
     if images:
-        parts.append("<h2>Figures</h2>")
-        for name, png in images.items():
-            data = base64.b64encode(png).decode("ascii")
-            parts.append(f"<figure><img alt='{html.escape(name)}' src='data:image/png;base64,{data}'>"
-                         f"<figcaption class='note'>{html.escape(name)} (figures/{html.escape(name)}.svg)"
-                         "</figcaption></figure>")
+        body += ["<h2>Figures</h2>", *map(_figure_html, images.items())]
     for name, table in analysis.tables.items():
-        if name == "summary":
-            continue
-        table = as_table(table)
-        parts.append(f"<h2>{html.escape(name)}</h2><p class='note'>{table.rows:,} rows; "
-                     f"all in csv/{html.escape(name)}.csv</p>")
-        shown = table.head(REPORT_ROWS).copy()
-        for column in shown.columns:
-            if shown[column].dtype == object:
-                shown[column] = shown[column].map(lambda v: v[:80] + "…" if isinstance(v, str) and len(v) > 80 else v)
-        parts.append(shown.to_html(index=False, escape=True, na_rep=""))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        if name != "summary":
+            rows = as_table(table)
+            body.append(f"<h2>{html.escape(name)}</h2><p class='note'>{rows.rows:,} rows; "
+                        f"all in csv/{html.escape(name)}.csv</p>" + table_html(rows.head(REPORT_ROWS)))
+    face, family = _font(title + "".join(body) + "".join(notes), notes)
+    body[1:1] = [f"<p class='note'>{html.escape(note)}</p>" for note in notes]
+    return "\n".join([f"<!DOCTYPE html><html lang='zh'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+                      f"<style>{face}\n{_CSS % family}</style></head><body>", *body, "</body></html>"])
+
+
+def _figure_html(item: tuple[str, bytes]) -> str:
+    name, png = html.escape(item[0]), base64.b64encode(item[1]).decode("ascii")
+    return (f"<figure><img alt='{name}' src='data:image/png;base64,{png}'>"
+            f"<figcaption class='note'>{name} (figures/{name}.svg)</figcaption></figure>")
+
+
+def _font(text: str, notes: list[str]) -> tuple[str, str]:
+    """The ``@font-face`` rule for ``text`` and the family to put first, or nothing and a note why."""
+    from .fonts import FAMILY, FontUnavailable, font_face
+
+    try:
+        face, lacking = font_face(text)
+    except FontUnavailable as exc:
+        notes.append(f"Chinese text is shown in the system's fonts (no CJK font embedded: {exc})")
+        return "", ""
+    notes.extend(lacking)
+    return face, f'"{FAMILY}",'
+
+
+def table_html(frame: pd.DataFrame, *, cut: int | None = CUT) -> str:
+    """``frame`` as an HTML table in a scrolling box: missing values empty, whole numbers without
+    ``.0``, text longer than ``cut`` characters cut; each column classed ``num``, ``short`` or ``text``."""
+    cell = functools.partial(_cell, cut=cut)
+    kinds = [_kind(frame[column], cell) for column in frame.columns]
+    head = "".join(f"<th class='{kind}'>{html.escape(str(column))}</th>" for column, kind in zip(frame.columns, kinds))
+    rows = ["<tr>" + "".join(f"<td class='{kind}'>{html.escape(cell(value))}</td>" for value, kind in zip(row, kinds))
+            + "</tr>" for row in frame.itertuples(index=False, name=None)]
+    return f"<div class='table'><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+
+
+def _kind(column: pd.Series, cell: Callable[[object], str]) -> str:
+    if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+        return "num"
+    return "text" if any(len(cell(value)) > SHORT for value in column) else "short"
+
+
+def _cell(value, *, cut: int | None = CUT) -> str:
+    """A value as the report shows it: missing (None, NaN, NA, NaT) as nothing, 3.0 as 3."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, (float, np.floating)):
+        return str(int(value)) if value.is_integer() else format(value, ".6g")
+    text = str(value)
+    return text[:cut] + "…" if cut is not None and len(text) > cut else text
