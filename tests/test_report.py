@@ -208,9 +208,10 @@ def test_characters_the_font_lacks_are_named_in_a_note():
 def test_the_embedded_font_is_the_same_bytes_in_every_process():
     code = ("from unitynlp.analyze.fonts import font_face; import hashlib, sys; "
             "sys.stdout.write(hashlib.sha256(font_face('民族团结进步 2019年')[0].encode()).hexdigest())")
-    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")}
-    assert len(digests) == 1
+    runs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}) for seed in ("1", "2")]  # side by side
+    digests = {run.communicate(timeout=120)[0] for run in runs}
+    assert [run.returncode for run in runs] == [0, 0] and len(digests) == 1
 
 
 # --- rendered by Chromium without any CJK font on the machine -------------------------------------
