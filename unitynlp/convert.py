@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import operator
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Literal
 
 from .errors import DataFileError, InputError
 from .resources import data_text
-
-from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import numpy as np
@@ -51,7 +50,7 @@ class Converted:
     __slots__ = ("original", "text", "script", "starts", "ends")
 
     def __init__(self, original: str, text: str, script: str,
-                 starts: "np.ndarray | None" = None, ends: "np.ndarray | None" = None):
+                 starts: np.ndarray | None = None, ends: np.ndarray | None = None):
         self.original, self.text, self.script, self.starts, self.ends = original, text, script, starts, ends
 
     def __repr__(self) -> str:
@@ -71,7 +70,7 @@ class Converted:
             return pos, pos
         return int(self.starts[start]), int(self.ends[end - 1])
 
-    def map_spans(self, starts, ends) -> "tuple[np.ndarray, np.ndarray]":
+    def map_spans(self, starts, ends) -> tuple[np.ndarray, np.ndarray]:
         """Vectorised :meth:`to_original` for arrays of converted spans (all non-empty)."""
         import numpy as np
 
@@ -82,7 +81,7 @@ class Converted:
         return self.starts[starts], self.ends[ends - 1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _corrections() -> tuple[re.Pattern | None, dict[str, str]]:
     table: dict[str, str] = {}
     for n, line in enumerate(data_text("corrections.tsv").splitlines()[1:], start=2):
@@ -154,7 +153,7 @@ class Converter:
                          np.concatenate(starts) if starts else np.zeros(0, np.int64),
                          np.concatenate(ends) if ends else np.zeros(0, np.int64))
 
-    def _align(self, line: str, out: str) -> "tuple[np.ndarray, np.ndarray]":
+    def _align(self, line: str, out: str) -> tuple[np.ndarray, np.ndarray]:
         """Map ``out`` (OpenCC's conversion of ``line``) back to ``line``, phrase by phrase.
 
         The shortest original piece whose own conversion continues ``out`` at the current
@@ -213,7 +212,7 @@ def convert(text: str, *, config: Config = "t2s", script: Script = "auto") -> Co
     return get_converter(config).convert(text, script=script)
 
 
-def convert_docs(docs: "pd.DataFrame", *, config: Config = "t2s", script: Script = "auto") -> "pd.DataFrame":
+def convert_docs(docs: pd.DataFrame, *, config: Config = "t2s", script: Script = "auto") -> pd.DataFrame:
     """The converted text of each document: columns ``CONVERT_COLUMNS``.
 
     ``script`` is ``traditional`` or ``simplified`` as detected (or forced), ``n_changed`` the

@@ -16,7 +16,8 @@ instead of each converting and segmenting the text again.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from .convert import Config, Converted, get_converter
 

@@ -29,9 +29,9 @@ import csv
 import io
 import re
 import sys
+from collections.abc import Iterable, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -64,7 +64,7 @@ class Lexicon:
         self.entries = entries.reset_index(drop=True)
 
     @classmethod
-    def load(cls, paths: Sequence[str | Path] = (), *, include_default: bool = True) -> "Lexicon":
+    def load(cls, paths: Sequence[str | Path] = (), *, include_default: bool = True) -> Lexicon:
         """The shipped lexicon (unless ``include_default`` is false) merged with user files."""
         rows = _parse(data_text("lexicon.tsv"), SHIPPED, "\t") if include_default else []
         for path in paths:

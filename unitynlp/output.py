@@ -17,10 +17,10 @@ import math
 import os
 import sys
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -69,7 +69,7 @@ def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) ->
     raise InputError(f"format {fmt!r} is not available here; choose table, csv, jsonl, json or xlsx")
 
 
-def render(frame: "pd.DataFrame", fmt: str) -> str | bytes:
+def render(frame: pd.DataFrame, fmt: str) -> str | bytes:
     """A DataFrame in ``fmt`` (bytes for xlsx)."""
     return render_records(frame.to_dict("records"), [str(c) for c in frame.columns], fmt)
 
@@ -236,7 +236,7 @@ def write_records(records: Sequence[dict], columns: Sequence[str], path: str | N
                bom=fmt == "csv" and path not in (None, "-"))
 
 
-def write_frame(frame: "pd.DataFrame", path: str | None, fmt: str, *, force: bool = False) -> None:
+def write_frame(frame: pd.DataFrame, path: str | None, fmt: str, *, force: bool = False) -> None:
     """:func:`write_records` for a DataFrame."""
     write_records(frame.to_dict("records"), [str(c) for c in frame.columns], path, fmt, force=force)
 
@@ -284,7 +284,7 @@ def _render_chunk(chunk, columns: Sequence[str], fmt: str, *, header: bool) -> s
     return text
 
 
-def render_frame(frame: "pd.DataFrame", columns: Sequence[str], fmt: str) -> str | bytes:
+def render_frame(frame: pd.DataFrame, columns: Sequence[str], fmt: str) -> str | bytes:
     """:func:`render_records` of a DataFrame's rows, the same text, column by column for CSV, JSON
     Lines and text (a row dict per row costs several times more on millions of tokens)."""
     if fmt not in STREAMED:
@@ -316,11 +316,11 @@ def _column(series) -> tuple[list, bool]:
     elif isinstance(dtype, pd.StringDtype):
         clean = not series.hasnans
     else:
-        clean = dtype == object and infer_dtype(series, skipna=False) == "string"  # a C scan
+        clean = dtype.kind == "O" and infer_dtype(series, skipna=False) == "string"  # a C scan
     return series.tolist(), clean
 
 
-def rendered(docs: "pd.DataFrame", *, stage, columns: Sequence[str], fmt: str, **options) -> dict[str, list[str]]:
+def rendered(docs: pd.DataFrame, *, stage, columns: Sequence[str], fmt: str, **options) -> dict[str, list[str]]:
     """``stage(docs, **options)`` rendered in ``fmt`` (CSV without its header) for
     :func:`write_chunks`: a worker process can then do the formatting too."""
     text = render_frame(stage(docs, **options), columns, fmt)

@@ -25,8 +25,8 @@ def cjk_font() -> str:
     """Register the bundled CJK font with matplotlib and return its family name."""
     try:
         import matplotlib
-        from matplotlib import font_manager
         import mplfonts
+        from matplotlib import font_manager
     except ImportError:
         raise PlotError('plotting needs matplotlib and mplfonts: pip install "unitynlp[plot]"') from None
     del matplotlib
@@ -148,7 +148,8 @@ def fact_counts(kinds, units, total: int, *, top_units: int = 12, title: str = "
         left.bar(list(map(str, kinds.index)), kinds.to_numpy(), color="#3b7dd8")
         left.set_title("按类型")
         units = units.head(top_units)
-        right.barh([str(u) if u != "" else "（无）" for u in units.index][::-1], units.to_numpy()[::-1], color="#e08a2c")
+        labels = [str(u) if u != "" else "（无）" for u in units.index]
+        right.barh(labels[::-1], units.to_numpy()[::-1], color="#e08a2c")
         right.set_title("常见单位")
         fig.suptitle(title or f"数字事实（共 {total} 条）")
         fig.tight_layout()

@@ -6,7 +6,7 @@ pkgutil or importlib.resources (a few milliseconds each on ``unitynlp facts FILE
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache
 
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 
@@ -24,7 +24,7 @@ def data_path(name: str):
     return resources.files("unitynlp.data").joinpath(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def cache_dir() -> str:
     """Per-user cache folder (``$UNITYNLP_CACHE``, else ``$XDG_CACHE_HOME/unitynlp``), created if needed."""
     root = os.environ.get("UNITYNLP_CACHE") or os.path.join(

@@ -24,9 +24,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ class Runner:
     def __repr__(self) -> str:
         return f"Runner(jobs={self.jobs}, scheduler={self.scheduler!r})"
 
-    def __enter__(self) -> "Runner":
+    def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -171,7 +172,7 @@ class Runner:
                                              initializer=_watch_parent, initargs=(os.getpid(),))
         return self._pool
 
-    def _dask_client(self) -> "_Dask":
+    def _dask_client(self) -> _Dask:
         if self._dask is None:
             self._dask = _Dask(self.scheduler or "local", self.jobs)
         return self._dask

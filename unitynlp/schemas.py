@@ -60,7 +60,7 @@ def _fits(series: pd.Series, kind: str) -> bool:
     if kind == "object":
         return True
     if kind == "string":
-        return isinstance(dtype, pd.StringDtype) or (dtype == object and all(
+        return isinstance(dtype, pd.StringDtype) or (dtype.kind == "O" and all(
             isinstance(v, str) or v is None or v is pd.NA or v != v for v in series.head(1000)))
     if kind == "Int64":
         return str(dtype) in ("Int64", "int64")

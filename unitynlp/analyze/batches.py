@@ -15,8 +15,8 @@ import hashlib
 import json
 import shutil
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 

@@ -6,7 +6,7 @@ batch, so the corpus-level keyness needs memory for the vocabulary and the group
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

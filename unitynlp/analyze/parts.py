@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Protocol
 
 import pandas as pd
 

@@ -12,8 +12,9 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..errors import InputError, UnityNLPError
 from ..output import EXCEL_ROWS, current_umask, render_frame, write_workbook
@@ -58,14 +59,15 @@ class TargetLock:
         self.path = out_dir.with_name(f".{out_dir.name}.lock")
         self.held = False
 
-    def __enter__(self) -> "TargetLock":
+    def __enter__(self) -> TargetLock:
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             except FileExistsError:
                 if self._owner_alive():
                     raise InputError(f"{self.path.with_name(self.path.name[1:-5])}: another unitynlp run (process "
-                                     f"{self._owner()}) is writing there; wait for it or choose another folder")
+                                     f"{self._owner()}) is writing there; wait for it or choose another folder"
+                                     ) from None
                 self.path.unlink(missing_ok=True)  # a killed run's lock
                 continue
             with os.fdopen(fd, "w") as fh:
@@ -253,7 +255,7 @@ class _Background:
 def _follow_umask(folder: Path) -> None:
     """Give the results the permissions the user's umask gives new files (the work folder is private)."""
     mask = current_umask()
-    for root, dirs, files in os.walk(folder):
+    for root, _, files in os.walk(folder):
         os.chmod(root, 0o777 & ~mask)
         for name in files:
             os.chmod(os.path.join(root, name), 0o666 & ~mask)

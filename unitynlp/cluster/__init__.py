@@ -28,14 +28,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..segment import Segmenter, default_segmenter
-from .features import df_bounds, feature_tokenizer, label_terms
-from .models import METHODS, Method, fit_memory
-from .sectioning import SECTION_COLUMNS, sections, split_sections, whole_docs
 from ..runner import Runner
+from ..segment import Segmenter, default_segmenter
+from .features import df_bounds, label_terms
+from .models import METHODS, Method, fit_memory
+from .sectioning import SECTION_COLUMNS, sections, split_sections
 
-__all__ = ["cluster", "cluster_units", "unit_tokens", "sections", "split_sections", "parse_k", "ClusterResult", "ASSIGNMENT_COLUMNS",
-           "CLUSTER_COLUMNS", "COORD_COLUMNS", "SECTION_COLUMNS"]
+__all__ = ["cluster", "cluster_units", "unit_tokens", "sections", "split_sections", "parse_k", "ClusterResult",
+           "ASSIGNMENT_COLUMNS", "CLUSTER_COLUMNS", "COORD_COLUMNS", "SECTION_COLUMNS"]
 ASSIGNMENT_COLUMNS = ["doc_id", "section", "start", "end", "cluster", "label", "score"]
 CLUSTER_COLUMNS = ["cluster", "size", "label", "terms", "representatives"]
 COORD_COLUMNS = ["doc_id", "section", "cluster", "x", "y"]

@@ -11,8 +11,8 @@ does not know (domain terms from the lexicon among them).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 from scipy import sparse

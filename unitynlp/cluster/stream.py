@@ -11,8 +11,9 @@ the models and k × vocabulary counts, whatever the number of units.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd

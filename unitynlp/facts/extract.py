@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import lru_cache
+from functools import cache
 
 from ..lexicon import Lexicon, default_lexicon
 from .formulas import formula_spans
@@ -29,7 +29,8 @@ _ONE_YEAR_AFTER = ("来", "以来", "多", "内", "间", "半", "期", "后")
 #: 成 is a tenth only when followed by these or by punctuation (七成以上), not in 一成不变
 _CHENG_AFTER = ("以上", "以下", "左右", "多", "的", "是", "为", "来自", "以")
 _MAX_SPAN = 40
-_PER_UNIT = re.compile(r"[/／](月|年|天|日|人|户|吨|亩|斤|公斤|千克|平方米|立方米|千瓦时|度|小时|次|件|台|辆|头|只|套|间)")
+_PER_UNIT = re.compile(r"[/／](月|年|天|日|人|户|吨|亩|斤|公斤|千克|平方米|立方米|千瓦时|度|小时|次|件|台|辆|头|只"
+                       r"|套|间)")
 _SCALE_PRE = ("近", "约", "逾", "超", "超过", "将近", "接近", "突破", "不足", "不到")
 _PRE_LAST = frozenset(w[-1] for w in PRE_QUALIFIERS)  # 超过, 约: a qualifier ends with one of these
 _ORDINAL_SEP = frozenset("、和至到-")
@@ -43,7 +44,7 @@ _NOUN_OF_HOUSEHOLDS = re.compile(r"(?:农牧|农|脱贫|贫困|低保|困难)户
 _NOUN_OF_PEOPLE = re.compile(r"(?:农村|贫困|城镇|农业|流动|常住|户籍|脱贫|搬迁|城市)?人口|纳税人|农民工|农牧民")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _people_after_scale() -> re.Pattern:
     """After 万/亿, a short noun phrase naming people also stands in for 人 (358万居家老年人, 400万城乡居民).
 

@@ -9,7 +9,7 @@ files: a user's 六个必须 is then no fact either) and the names of ``data/num
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from ..lexicon import Lexicon, normalize_punct
 from ..resources import data_text
@@ -49,7 +49,7 @@ def numeral_surfaces(lexicon: Lexicon) -> set[str]:
 _NUMERAL_CHARS = frozenset(CN_CHARS)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _numeral_names() -> frozenset[str]:
     return frozenset(line.strip() for line in data_text("numeral_names.txt").splitlines()
                      if line.strip() and not line.startswith("#"))

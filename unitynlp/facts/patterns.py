@@ -6,7 +6,7 @@ nested unbounded repetition, so matching is linear in the input.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from .numerals import CN_DIGITS
 from .units import unit_table
@@ -95,7 +95,7 @@ def _run_ends_with(chars: str) -> str:
     return rf"(?=[{_NUM_CHARS}]{{0,40}}[{re.escape(chars)}]|[{_NUM_CHARS}]{{41}})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def master() -> re.Pattern:
     """The one pattern that finds every candidate: dates, percentages, fractions, ratios, quantities."""
     units = _unit_alternation()
@@ -128,14 +128,14 @@ def master() -> re.Pattern:
                rf"|(?P<qty>{qty}))")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _lone_follow() -> frozenset:
     """Characters after a lone Chinese digit that can make it a fact: a unit, 年/月, 分之, 多/余, a range."""
     chars = {surface[0] for surface in unit_table()} | set("年月日号分多余点之以及左上个") | set(SEP[1:-1]) | {" ", ""}
     return frozenset(chars)
 
 
-@lru_cache(maxsize=None)
+@cache
 def numeral_runs() -> re.Pattern:
     """Runs of numeral characters, less the lone Chinese digits nothing can make a figure (一体, 三中, 两重).
 

@@ -346,7 +346,8 @@ def _pair_lists(cands: list[dict], s: str) -> None:
             items = _list_items(s, start)
             if len(items) != size:
                 wide = [clean(x) for x in _ITEM_SPLIT_WIDE.split(clean(_list_clause(s, start)))]
-                items = wide if len(wide) == size and all(wide) and not any(_ENUMERATOR.fullmatch(x) for x in wide) else []
+                fits = len(wide) == size and all(wide) and not any(_ENUMERATOR.fullmatch(x) for x in wide)
+                items = wide if fits else []
             respective = s[cands[i]["_span"][0] - 6:cands[i]["_span"][0]].find("分别") >= 0
             if not items and len(last_items) == size and respective:
                 items = last_items

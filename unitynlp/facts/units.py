@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from functools import lru_cache
+from functools import cache
 
 from ..errors import DataFileError
 from ..resources import data_text
@@ -18,7 +18,7 @@ TIME_UNITS = frozenset({"年", "个月", "个季度", "天", "周", "小时", "�
 Unit = namedtuple("Unit", "surface unit kind arabic_only not_followed_by")
 
 
-@lru_cache(maxsize=None)
+@cache
 def unit_table() -> dict[str, Unit]:
     """Surface form → :class:`Unit`, read once from ``data/units.tsv``."""
     lines = data_text("units.tsv").splitlines()

@@ -22,8 +22,18 @@ in the original text. Each function takes and returns DataFrames with fixed colu
 """
 from __future__ import annotations
 
-from .counting import (COUNT_COLUMNS, DF_COLUMNS, GROUP_COLUMNS, HIT_COLUMNS, count_terms,
-                       doc_frequency, find_terms, frequency_table, group_counts, term_tables)
+from .counting import (
+                       COUNT_COLUMNS,
+                       DF_COLUMNS,
+                       GROUP_COLUMNS,
+                       HIT_COLUMNS,
+                       count_terms,
+                       doc_frequency,
+                       find_terms,
+                       frequency_table,
+                       group_counts,
+                       term_tables,
+)
 from .discovery import DISCOVER_COLUMNS, discover
 from .expansions import find_expansion
 from .keyness import FEATURE_COLUMNS, KEYNESS_COLUMNS, keyness, keyness_table, term_features

@@ -1,7 +1,8 @@
 """Hits of lexicon terms and their counts per document, per group and over the corpus."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Literal, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ import pandas as pd
 from ..convert import Config, Converted, get_converter
 from ..document import Document
 from ..errors import InputError
-from ..lexicon import Lexicon, load_lexicon
+from ..lexicon import Lexicon
 from .expansions import find_expansion
 
 HIT_COLUMNS = ["doc_id", "term", "category", "start", "end", "text", "expansion"]

@@ -27,9 +27,9 @@ import pandas as pd
 
 from ..convert import Config
 from ..lexicon import LEXICON_COLUMNS, Lexicon
+from ..runner import Runner
 from ..segment import Segmenter, stopwords
 from .counting import converted, match_doc
-from ..runner import Runner
 
 DISCOVER_COLUMNS = ["candidate", "kind", "count", "n_docs", "n_quoted", "doc_id", "start", "end", "example"]
 PROPOSAL_COLUMNS = ["doc_id", "candidate", "source", "extended"]

@@ -19,8 +19,8 @@ import pandas as pd
 from ..convert import Config
 from ..document import Document
 from ..errors import InputError
-from ..lexicon import Lexicon, load_lexicon
-from ..segment import Segmenter, segmenter_for, stopwords
+from ..lexicon import Lexicon
+from ..segment import Segmenter, stopwords
 from .counting import require_column
 
 FEATURE_COLUMNS = ["doc_id", "term", "category", "count"]

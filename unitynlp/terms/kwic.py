@@ -59,7 +59,7 @@ def kwic_lines(hits: pd.DataFrame) -> str:
     """One aligned line per hit: ``doc_id:start``, left context, the match in brackets, right context."""
     width = int(hits["left"].str.len().max()) if len(hits) else 0
     flat = {c: hits[c].str.replace(r"\s", " ", regex=True) for c in ("left", "match", "right")}
-    return "".join(f"{d}:{s}\t{'　' * (width - len(l))}{l}【{m}】{r}\n" for d, s, l, m, r in
+    return "".join(f"{d}:{s}\t{'　' * (width - len(left))}{left}【{m}】{r}\n" for d, s, left, m, r in
                    zip(hits["doc_id"], hits["start"], flat["left"], flat["match"], flat["right"]))
 
 
