@@ -3,7 +3,7 @@ tables with readable columns and missing values shown empty.
 
 The Chromium tests render the page with a fontconfig that knows one Latin font only, so every
 Chinese glyph on the screen must come from the page itself; they skip when Chromium is not
-installed (Debian: ``apt-get install -y --no-install-recommends chromium``).
+installed (Debian: ``apt-get install -y chromium``).
 """
 import base64
 import io
@@ -27,7 +27,7 @@ from unitynlp.analyze.report import CUT, report_html, table_html
 TITLE = "工作报告分析"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-headless-shell")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed "
-                                    "(apt-get install -y --no-install-recommends chromium)")
+                                    "(apt-get install -y chromium)")
 
 
 def _font_available() -> bool:
