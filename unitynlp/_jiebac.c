@@ -14,17 +14,21 @@
  *   Segmenter.pieces(text, hmm=True) -> list     every piece as a str
  *   Segmenter.counts(text, skip, hmm) -> dict    distinct pieces and how often, outside skip
  *
- * The segmenter is immutable once built, and the work on a text is done on a
- * private UCS4 copy without the GIL, so several threads can segment at once.
+ * Segmenter(dictionary, added, start_P, trans_P, emit_P, name="<dictionary>") takes the
+ * dictionary's bytes: this module never opens a file (unitynlp.segment reads jieba's dict.txt
+ * through Python, so any path the interpreter can open works, Windows' non-ASCII ones too).
+ *
+ * The segmenter is immutable once built: __init__ runs once (a second call raises, so no state
+ * another thread is reading can be freed), and the work on a text is done on a private UCS4
+ * copy without the GIL, so several threads can segment at once. Only standard C and the
+ * Python C API are used (no POSIX calls), so it builds with MSVC as well.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MIN_FLOAT (-3.14e100)          /* finalseg.MIN_FLOAT */
 #define HAN_LO 0x4E00                  /* finalseg.re_han = [\u4E00-\u9FD5] */
@@ -126,6 +130,7 @@ static int trie_grow_hash(Trie *t) {
 }
 
 static uint32_t trie_new_node(Trie *t) {
+    if (t->nnodes >= NO_NODE) return NO_NODE;   /* node ids are uint32, NO_NODE excluded */
     if (t->nnodes == t->nodecap) {
         size_t nc = t->nodecap * 2;
         int64_t *f = realloc(t->freq, sizeof(int64_t) * nc);
@@ -188,7 +193,8 @@ typedef struct {
     double start[4];        /* finalseg start_P */
     double trans[4][4];     /* finalseg trans_P [from][to], MIN_FLOAT when absent */
     double *emit;           /* [4][HAN_N] finalseg emit_P, MIN_FLOAT when absent */
-    double load_seconds;
+    int init_called;        /* __init__ has begun: it may not run again */
+    int ready;              /* __init__ succeeded: the state above is complete and never changes */
 } Segmenter;
 
 /* decode one UTF-8 sequence; returns its length, or 0 when invalid */
@@ -215,26 +221,35 @@ static int is_ascii_ws(unsigned char c) {   /* bytes.strip() */
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\x0b' || c == '\x0c';
 }
 
-/* Tokenizer.gen_pfdict: every line "word freq [tag]"; FREQ[word] = freq
-   (a later duplicate overwrites), total += freq for every line, prefixes get 0. */
-static int load_dict(Segmenter *self, const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { PyErr_SetFromErrnoWithFilename(PyExc_OSError, path); return -1; }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc(size > 0 ? (size_t)size : 1);
+/* ValueError naming the dictionary, the line number and the line (its first 80 bytes) */
+static void dict_error(const char *what, PyObject *name, Py_ssize_t lineno,
+                       const unsigned char *ls, const unsigned char *le) {
+    Py_ssize_t n = le - ls > 80 ? 80 : le - ls;
+    PyObject *line = PyBytes_FromStringAndSize((const char *)ls, n);
+    if (!line) return;
+    PyErr_Format(PyExc_ValueError, "%s in %U at Line %zd: %R", what, name, lineno, line);
+    Py_DECREF(line);
+}
+
+/* total + freq, or -1 when it would leave int64_t (no signed overflow: checked first) */
+static int add_total(int64_t *total, int64_t freq) {
+    if ((freq > 0 && *total > INT64_MAX - freq) || (freq < 0 && *total < INT64_MIN - freq)) return -1;
+    *total += freq;
+    return 0;
+}
+
+/* Tokenizer.gen_pfdict over the dictionary's bytes: every line "word freq [tag]";
+   FREQ[word] = freq (a later duplicate overwrites), total += freq for every line, prefixes
+   get 0. jieba's int(freq) has no bound; here |freq| and the running total must fit in
+   int64_t, and a line beyond that is refused like a malformed one (ValueError). */
+static int load_dict(Segmenter *self, const unsigned char *data, Py_ssize_t size, PyObject *name) {
     Py_UCS4 *word = NULL;
     size_t wcap = 0;
-    if (!buf) { fclose(f); PyErr_NoMemory(); return -1; }
-    if (size > 0 && fread(buf, 1, (size_t)size, f) != (size_t)size) {
-        fclose(f); free(buf); PyErr_SetString(PyExc_OSError, "short read on dictionary"); return -1;
-    }
-    fclose(f);
-    const unsigned char *p = buf, *end = buf + size;
-    long lineno = 0;
+    const unsigned char *p = data, *end = data + size;
+    Py_ssize_t lineno = 0;
     while (p < end) {
         const unsigned char *ls = p, *le = memchr(p, '\n', (size_t)(end - p));
+        const char *what = "invalid dictionary entry";
         if (!le) le = end;
         p = le < end ? le + 1 : end;
         lineno++;
@@ -252,14 +267,19 @@ static int load_dict(Segmenter *self, const char *path) {
         if (q == fe) goto bad;
         for (; q < fe; q++) {
             if (*q < '0' || *q > '9') goto bad;
-            freq = freq * 10 + (*q - '0');
+            int digit = *q - '0';
+            if (freq > (INT64_MAX - digit) / 10) {
+                what = "frequency out of range (|freq| > 9223372036854775807)";
+                goto bad;
+            }
+            freq = freq * 10 + digit;
         }
         if (neg) freq = -freq;
         /* decode the word */
         size_t need = (size_t)(sp - ls);
         if (need > wcap) {
             Py_UCS4 *nw = realloc(word, sizeof(Py_UCS4) * need);
-            if (!nw) { free(buf); free(word); PyErr_NoMemory(); return -1; }
+            if (!nw) { free(word); PyErr_NoMemory(); return -1; }
             word = nw; wcap = need;
         }
         Py_ssize_t wn = 0;
@@ -268,17 +288,19 @@ static int load_dict(Segmenter *self, const char *path) {
             if (!k) goto bad;
             r += k; wn++;
         }
+        if (add_total(&self->total, freq) < 0) {
+            what = "total frequency out of range (beyond 9223372036854775807)";
+            goto bad;
+        }
         uint32_t node = trie_insert(&self->trie, word, wn);
-        if (node == NO_NODE) { free(buf); free(word); PyErr_NoMemory(); return -1; }
+        if (node == NO_NODE) { free(word); PyErr_NoMemory(); return -1; }
         self->trie.freq[node] = freq;
-        self->total += freq;
         continue;
     bad:
-        free(buf); free(word);
-        PyErr_Format(PyExc_ValueError, "invalid dictionary entry in %s at Line %ld", path, lineno);
+        free(word);
+        dict_error(what, name, lineno, ls, le);
         return -1;
     }
-    free(buf);
     free(word);
     return 0;
 }
@@ -309,7 +331,12 @@ static int add_words(Segmenter *self, PyObject *added) {
             else PyErr_NoMemory();
             Py_DECREF(seq); return -1;
         }
-        self->total += freq - self->trie.freq[node];
+        /* freq > 0, the old one may be < 0 (a dictionary line can say so): freq - old is checked too */
+        int64_t old = self->trie.freq[node];
+        if ((old < 0 && freq > INT64_MAX + old) || add_total(&self->total, freq - old) < 0) {
+            PyErr_Format(PyExc_ValueError, "total frequency out of range after adding %R", w);
+            Py_DECREF(seq); return -1;
+        }
         self->trie.freq[node] = freq;
     }
     Py_DECREF(seq);
@@ -378,38 +405,57 @@ static int load_hmm(Segmenter *self, PyObject *start, PyObject *trans, PyObject 
     return 0;
 }
 
-static void Segmenter_dealloc(Segmenter *self) {
+static void Segmenter_clear(Segmenter *self) {
     trie_free(&self->trie);
     free(self->emit);
     self->emit = NULL;
+    self->total = 0;
+    self->ready = 0;
+}
+
+static void Segmenter_dealloc(Segmenter *self) {
+    Segmenter_clear(self);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/* Runs once per object. A second call used to free the tables while another thread could be
+   segmenting with them (the GIL is released during the work); now it raises instead. The flag
+   is set before anything that could run Python code (and so let another thread in), and the
+   object is usable only once `ready` is set at the very end. */
 static int Segmenter_init(Segmenter *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"dict_path", "added", "start_P", "trans_P", "emit_P", NULL};
-    PyObject *path_obj = NULL, *added, *start, *trans, *emit;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&OOOO", kwlist, PyUnicode_FSConverter, &path_obj,
-                                     &added, &start, &trans, &emit))
+    static char *kwlist[] = {"dictionary", "added", "start_P", "trans_P", "emit_P", "name", NULL};
+    if (self->init_called) {
+        PyErr_SetString(PyExc_RuntimeError,
+                        "a _jiebac.Segmenter is initialised once: build a new one instead");
         return -1;
-    if (self->trie.root || self->emit) {  /* __init__ called again */
-        trie_free(&self->trie); free(self->emit); self->emit = NULL;
     }
-    struct timespec ts0, ts1;
-    clock_gettime(CLOCK_MONOTONIC, &ts0);
+    self->init_called = 1;
+    Py_buffer dict;
+    PyObject *added, *start, *trans, *emit, *name = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*OOOO|U", kwlist, &dict, &added, &start, &trans,
+                                     &emit, &name))
+        return -1;
+    if (!name) name = PyUnicode_FromString("<dictionary>");
+    else Py_INCREF(name);
+    if (!name) { PyBuffer_Release(&dict); return -1; }
     self->total = 0;
-    if (trie_init(&self->trie) < 0) { Py_DECREF(path_obj); PyErr_NoMemory(); return -1; }
-    int rc = load_dict(self, PyBytes_AS_STRING(path_obj));
-    Py_DECREF(path_obj);
-    if (rc < 0 || add_words(self, added) < 0 || load_hmm(self, start, trans, emit) < 0) return -1;
-    if (self->total <= 0) { PyErr_SetString(PyExc_ValueError, "total frequency must be > 0"); return -1; }
+    int rc = trie_init(&self->trie);
+    if (rc < 0) PyErr_NoMemory();
+    else rc = load_dict(self, (const unsigned char *)dict.buf, dict.len, name);
+    PyBuffer_Release(&dict);
+    Py_DECREF(name);
+    if (rc < 0 || add_words(self, added) < 0 || load_hmm(self, start, trans, emit) < 0) goto fail;
+    if (self->total <= 0) { PyErr_SetString(PyExc_ValueError, "total frequency must be > 0"); goto fail; }
     /* calc: log(FREQ[w]) - logtotal, precomputed per word (the same doubles) */
     self->logtotal = log((double)self->total);
     for (size_t i = 0; i < self->trie.nnodes; i++)
         if (self->trie.freq[i] > 0)
             self->trie.weight[i] = log((double)self->trie.freq[i]) - self->logtotal;
-    clock_gettime(CLOCK_MONOTONIC, &ts1);
-    self->load_seconds = (ts1.tv_sec - ts0.tv_sec) + (ts1.tv_nsec - ts0.tv_nsec) * 1e-9;
+    self->ready = 1;
     return 0;
+fail:
+    Segmenter_clear(self);   /* nobody can be using it: it never was ready */
+    return -1;
 }
 
 /* ------------------------------------------------------------------ */
@@ -619,9 +665,9 @@ static void work_free(Work *w) {
 
 /* segment `text` into w (w->s owned by the caller's UCS4 copy) */
 static int segment(Segmenter *self, PyObject *text, int hmm, Work *w, Py_UCS4 **copy) {
-    if (!self->emit) { PyErr_SetString(PyExc_RuntimeError, "Segmenter not initialised"); return -1; }
+    if (!self->ready) { PyErr_SetString(PyExc_RuntimeError, "Segmenter not initialised"); return -1; }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    if (n > INT32_MAX - 2) { PyErr_SetString(PyExc_OverflowError, "text too long"); return -1; }
+    if (n > INT32_MAX - 2 || (size_t)n > SIZE_MAX / 8 - 1) { PyErr_SetString(PyExc_OverflowError, "text too long"); return -1; }
     *copy = PyUnicode_AsUCS4Copy(text);
     if (!*copy) return -1;
     if (work_alloc(w, self, *copy, n) < 0) {
@@ -766,7 +812,7 @@ static PyObject *Segmenter_counts(Segmenter *self, PyObject *args, PyObject *kwd
     if (segment(self, text, hmm, &w, &copy) < 0) { PyMem_Free(sk); return NULL; }
     /* the table holds indices into `found` + 1 (0: empty); it is kept under half full */
     size_t cap = 64;
-    while (cap < (size_t)w.nends * 2 && cap < ((size_t)1 << 40)) cap <<= 1;
+    while (cap < (size_t)w.nends * 2 && cap < (SIZE_MAX >> 2)) cap <<= 1;
     uint32_t *table = calloc(cap, sizeof(uint32_t));
     Distinct *found = malloc(sizeof(Distinct) * (size_t)(w.nends ? w.nends : 1));
     PyObject *res = NULL;
@@ -813,6 +859,7 @@ done:
 static PyObject *Segmenter_freq(Segmenter *self, PyObject *arg) {
     /* FREQ.get(word) (None when absent), for tests */
     if (!PyUnicode_Check(arg)) { PyErr_SetString(PyExc_TypeError, "str expected"); return NULL; }
+    if (!self->ready) { PyErr_SetString(PyExc_RuntimeError, "Segmenter not initialised"); return NULL; }
     Py_UCS4 *u = PyUnicode_AsUCS4Copy(arg);
     if (!u) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
@@ -825,7 +872,6 @@ static PyObject *Segmenter_freq(Segmenter *self, PyObject *arg) {
 }
 
 static PyObject *Segmenter_get_total(Segmenter *self, void *c) { return PyLong_FromLongLong(self->total); }
-static PyObject *Segmenter_get_load(Segmenter *self, void *c) { return PyFloat_FromDouble(self->load_seconds); }
 static PyObject *Segmenter_get_nodes(Segmenter *self, void *c) { return PyLong_FromSize_t(self->trie.nnodes); }
 
 static PyMethodDef Segmenter_methods[] = {
@@ -844,7 +890,6 @@ static PyMethodDef Segmenter_methods[] = {
 
 static PyGetSetDef Segmenter_getset[] = {
     {"total", (getter)Segmenter_get_total, NULL, "Tokenizer.total", NULL},
-    {"load_seconds", (getter)Segmenter_get_load, NULL, "time spent building the dictionary", NULL},
     {"nodes", (getter)Segmenter_get_nodes, NULL, "size of FREQ (words and prefixes)", NULL},
     {NULL}
 };
@@ -855,7 +900,9 @@ static PyTypeObject SegmenterType = {
     .tp_basicsize = sizeof(Segmenter),
     .tp_dealloc = (destructor)Segmenter_dealloc,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Segmenter(dict_path, added, start_P, trans_P, emit_P): jieba 0.42.1 accurate mode",
+    .tp_doc = "Segmenter(dictionary, added, start_P, trans_P, emit_P, name='<dictionary>'): jieba 0.42.1 "
+              "accurate mode from the bytes of a jieba dictionary (name: for error messages), "
+              "(word, freq) pairs to add, and finalseg's tables. __init__ runs once.",
     .tp_methods = Segmenter_methods,
     .tp_getset = Segmenter_getset,
     .tp_init = (initproc)Segmenter_init,

@@ -11,6 +11,11 @@ when it was compiled), ``rjieba`` (the same in Rust, the default otherwise) and 
 reference). Both get the same words with the same frequencies, and a test
 checks they give identical tokens on the bundled corpus.
 
+Environment: ``UNITYNLP_NO_JIEBAC=1`` makes ``backend='auto'`` (the CLI's ``--backend auto``)
+behave as if jiebac had not been built, choosing rjieba (else jieba); an explicit
+``backend='jiebac'`` still uses it. CI runs the tests once this way, so the fallback stays
+tested where the extension is built.
+
 >>> seg = Segmenter()
 >>> [t for t, s, e in seg.tokenize("堅持三個離不開")]
 ['坚持', '三个离不开']
@@ -21,11 +26,13 @@ import hashlib
 import marshal
 import os
 import re
-from functools import lru_cache
+import time
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate, compress
-from typing import Iterable, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -40,6 +47,10 @@ BACKENDS = ("auto", "jiebac", "rjieba", "jieba")
 TOKEN_COLUMNS = ["doc_id", "position", "token", "start", "end", "stopword"]
 #: frequency given to domain words: high enough that jieba keeps them whole
 DOMAIN_FREQ = 5000
+#: set to 1 (any value but "" and "0"): ``backend='auto'`` does not choose jiebac
+NO_JIEBAC_ENV = "UNITYNLP_NO_JIEBAC"
+#: jieba's main dictionary, a file of the jieba package
+_JIEBA_DICT = "dict.txt"
 
 
 @lru_cache(maxsize=1)
@@ -68,9 +79,9 @@ def domain_words(lexicon: Lexicon) -> list[str]:
 class Segmenter:
     """A jieba-compatible segmenter with the domain dictionary; see the module docs.
 
-    ``backend='auto'`` uses jiebac when it was built, else rjieba when it is installed, else
-    jieba. ``hmm`` enables jieba's HMM for unknown words. ``words`` adds user words to the
-    dictionary.
+    ``backend='auto'`` uses jiebac when it was built (and ``UNITYNLP_NO_JIEBAC`` is not set),
+    else rjieba when it is installed, else jieba. ``hmm`` enables jieba's HMM for unknown words.
+    ``words`` adds user words to the dictionary.
     """
 
     def __init__(self, *, lexicon: Lexicon | None = None, backend: Backend = "auto",
@@ -273,12 +284,13 @@ def segment_with(docs: pd.DataFrame, *, lexicon: Lexicon | None = None, backend:
 def _resolve(backend: str) -> str:
     if backend != "auto":
         return backend
-    try:
-        from . import _jiebac  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        return "jiebac"
+    if os.environ.get(NO_JIEBAC_ENV, "") in ("", "0"):  # else: as if jiebac had not been built
+        try:
+            from . import _jiebac  # noqa: F401
+        except ImportError:
+            pass
+        else:
+            return "jiebac"
     try:
         import rjieba  # noqa: F401
     except ImportError:
@@ -290,7 +302,8 @@ class _CCutter:
     """The jiebac backend: jieba's algorithm in C (``unitynlp/_jiebac.c``), from jieba's own
     dictionary file and HMM tables, with the domain words at ``DOMAIN_FREQ`` (a word already
     listed gets that frequency instead, as the other backends do). It returns offsets or a
-    joined line, not a string per token, and releases the GIL while it works."""
+    joined line, not a string per token, and releases the GIL while it works: one cutter may
+    serve several threads. ``load_seconds``: the time taken to read and build the dictionary."""
 
     def __init__(self, words: list[str]):
         try:
@@ -298,15 +311,17 @@ class _CCutter:
         except ImportError:
             raise InputError("the jiebac backend was not built (installing unitynlp needs a C compiler "
                              "for it): choose --backend rjieba or jieba") from None
-        import jieba
         import jieba.finalseg as finalseg
 
-        path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-        if not os.path.isfile(path):
-            raise InputError(f"jieba's dictionary is not at {path}: reinstall jieba (pip install --force-reinstall "
-                             "jieba), or choose --backend rjieba")
-        self._seg = _jiebac.Segmenter(path, [(w, DOMAIN_FREQ) for w in words],
-                                      finalseg.start_P, finalseg.trans_P, finalseg.emit_P)
+        began = time.perf_counter()
+        path, data = _jieba_dictionary()
+        try:
+            self._seg = _jiebac.Segmenter(data, [(w, DOMAIN_FREQ) for w in words],
+                                          finalseg.start_P, finalseg.trans_P, finalseg.emit_P, name=path)
+        except ValueError as error:  # a malformed line, named by the message
+            raise InputError(f"{error}: reinstall jieba (pip install --force-reinstall jieba), "
+                             "or choose --backend rjieba") from None
+        self.load_seconds = time.perf_counter() - began
 
     def ends(self, text: str, hmm: bool) -> np.ndarray:
         """End offset of every piece (whitespace pieces included)."""
@@ -321,6 +336,23 @@ class _CCutter:
 
     def counts(self, text: str, skip, hmm: bool) -> dict[str, int]:
         return self._seg.counts(text, skip, hmm)
+
+
+def _jieba_dictionary() -> tuple[str, bytes]:
+    """Where jieba's main dictionary is, and its bytes: read here, through jieba's package loader
+    (as ``pkgutil.get_data`` does), so the C code never opens a file by name."""
+    import jieba
+
+    path = os.path.join(os.path.dirname(jieba.__file__), _JIEBA_DICT)
+    get_data = getattr(getattr(jieba, "__loader__", None), "get_data", None)
+    try:
+        if get_data is not None:
+            return path, get_data(path)
+        with open(path, "rb") as fh:
+            return path, fh.read()
+    except OSError:
+        raise InputError(f"jieba's dictionary is not at {path}: reinstall jieba (pip install --force-reinstall "
+                         "jieba), or choose --backend rjieba") from None
 
 
 def _outside(pieces: list[str], spans) -> list[str]:
