@@ -1,11 +1,25 @@
+import sys
 from collections import Counter
 
 import pytest
 
+import unitynlp
+import unitynlp.segment as segment_module
 from unitynlp.convert import convert
 from unitynlp.corpus import read_corpus
+from unitynlp.errors import InputError
 from unitynlp.lexicon import load_lexicon
-from unitynlp.segment import TOKEN_COLUMNS, Segmenter, segment, stopwords
+from unitynlp.segment import NO_JIEBAC_ENV, TOKEN_COLUMNS, Segmenter, segment, stopwords
+
+# the C extension is optional (no compiler, no extension): its tests are skipped without it
+try:
+    from unitynlp import _jiebac  # noqa: F401
+except ImportError:
+    BUILT = False
+else:
+    BUILT = True
+needs_jiebac = pytest.mark.skipif(not BUILT, reason="unitynlp._jiebac was not built")
+JIEBAC = pytest.param("jiebac", marks=needs_jiebac)
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +52,54 @@ def test_every_token_maps_to_its_original_span(docs):
         assert convert(original, script="traditional").text == row.token
 
 
-def test_the_c_backend_is_built_and_is_the_default():
-    from unitynlp import _jiebac  # noqa: F401  (pip install compiles it; see pyproject.toml)
-
+@needs_jiebac
+def test_the_c_backend_is_the_default_when_built(monkeypatch):
+    monkeypatch.delenv(NO_JIEBAC_ENV, raising=False)
+    assert Segmenter().backend == "jiebac"
+    monkeypatch.setenv(NO_JIEBAC_ENV, "0")
     assert Segmenter().backend == "jiebac"
 
 
-@pytest.mark.parametrize("backend", ["jiebac", "rjieba"])
+def test_without_the_c_backend_auto_falls_back_to_rjieba(monkeypatch):
+    pytest.importorskip("rjieba")
+    monkeypatch.delenv(NO_JIEBAC_ENV, raising=False)
+    monkeypatch.setitem(sys.modules, "unitynlp._jiebac", None)  # import fails: as if never built
+    monkeypatch.delattr(unitynlp, "_jiebac", raising=False)
+    assert Segmenter().backend == "rjieba"
+    with pytest.raises(InputError, match="jiebac backend was not built"):
+        Segmenter(backend="jiebac")
+
+
+def test_no_jiebac_env_makes_auto_use_rjieba_with_jieba_tokens(monkeypatch, docs, jieba_segmenter):
+    pytest.importorskip("rjieba")
+    monkeypatch.setenv(NO_JIEBAC_ENV, "1")
+    fallback = Segmenter()
+    assert fallback.backend == "rjieba"
+    for text in docs["text"]:
+        assert fallback.tokenize(text) == jieba_segmenter.tokenize(text)
+        assert fallback.pieces(text) == jieba_segmenter.pieces(text)
+    if BUILT:  # asked for by name, jiebac is still there
+        assert Segmenter(backend="jiebac").backend == "jiebac"
+
+
+@needs_jiebac
+def test_a_missing_jieba_dictionary_is_a_clear_error(monkeypatch):
+    monkeypatch.setattr(segment_module, "_JIEBA_DICT", "no-such-dict.txt")
+    with pytest.raises(InputError, match=r"jieba's dictionary is not at .*no-such-dict\.txt: reinstall jieba"):
+        Segmenter(backend="jiebac")
+
+
+@needs_jiebac
+def test_a_malformed_jieba_dictionary_is_a_clear_error_naming_the_line(monkeypatch):
+    monkeypatch.setattr(segment_module, "_jieba_dictionary", lambda: ("/jieba/dict.txt", b"a 3 n\nb x n\n"))
+    with pytest.raises(InputError, match=r"invalid dictionary entry in /jieba/dict\.txt at Line 2: b'b x n'"):
+        Segmenter(backend="jiebac")
+    monkeypatch.setattr(segment_module, "_jieba_dictionary", lambda: ("d.txt", b"a 99999999999999999999 n\n"))
+    with pytest.raises(InputError, match=r"frequency out of range .* in d\.txt at Line 1"):
+        Segmenter(backend="jiebac")
+
+
+@pytest.mark.parametrize("backend", [JIEBAC, "rjieba"])
 def test_fast_backends_give_jieba_tokens_on_the_seed(docs, jieba_segmenter, backend):
     fast = Segmenter(backend=backend)
     for text in docs["text"]:
@@ -57,7 +112,7 @@ MIXED = ["增长3.5%，达到2015-2017年", "a+b C++ c#语言 x_y v1.2.3", "2,00
 
 
 @pytest.mark.parametrize("hmm", [True, False])
-@pytest.mark.parametrize("backend", ["jiebac", "rjieba"])
+@pytest.mark.parametrize("backend", [JIEBAC, "rjieba"])
 @pytest.mark.parametrize("text", MIXED)
 def test_fast_backends_match_jieba_on_mixed_runs(text, hmm, backend):
     reference = Segmenter(backend="jieba", hmm=hmm)
@@ -67,6 +122,7 @@ def test_fast_backends_match_jieba_on_mixed_runs(text, hmm, backend):
     assert fast.line(text) == reference.line(text) == " ".join(reference.cut(text))
 
 
+@needs_jiebac
 def test_the_c_backend_token_frame_equals_the_jieba_backend(docs, jieba_segmenter):
     texts = docs.assign(text=docs["text"] + " \r\n 2015-2017年　x😀")
     fast, reference = segment(texts, segmenter=Segmenter(backend="jiebac")), segment(texts, segmenter=jieba_segmenter)
@@ -136,17 +192,19 @@ def _counted(segmenter, text, skip):
     return list(Counter(kept).items())
 
 
+@needs_jiebac
 def test_counts_leave_out_the_lexicons_hits_on_the_seed(docs, jieba_segmenter):
     lexicon, fast = load_lexicon(), Segmenter(backend="jiebac")
     for text in docs["text"]:
         simplified = convert(text).text
         hits = lexicon.find(simplified)
-        assert hits and list(fast.counts(simplified, skip=hits).items()) == _counted(jieba_segmenter, simplified, hits)
-        assert list(jieba_segmenter.counts(simplified, skip=hits).items()) == _counted(jieba_segmenter, simplified, hits)
+        expected = _counted(jieba_segmenter, simplified, hits)
+        assert hits and list(fast.counts(simplified, skip=hits).items()) == expected
+        assert list(jieba_segmenter.counts(simplified, skip=hits).items()) == expected
         assert list(fast.counts(simplified).items()) == list(Counter(jieba_segmenter.pieces(simplified)).items())
 
 
-@pytest.mark.parametrize("backend", ["jiebac", "rjieba", "jieba"])
+@pytest.mark.parametrize("backend", [JIEBAC, "rjieba", "jieba"])
 @pytest.mark.parametrize("skip", [[], [(0, 2, "x")], [(0, 1), (1, 3), (5, 6)], [(3, 40)], [(0, 99)], [(10, 11)]])
 @pytest.mark.parametrize("text", MIXED + ["民族团结进步民族团结 \n 进步进步"])
 def test_counts_at_span_edges_and_on_mixed_runs(text, skip, backend):
@@ -154,6 +212,7 @@ def test_counts_at_span_edges_and_on_mixed_runs(text, skip, backend):
     assert list(segmenter.counts(text, skip=skip).items()) == _counted(segmenter, text, skip)
 
 
+@needs_jiebac
 def test_counts_refuse_malformed_spans():
     segmenter = Segmenter(backend="jiebac")
     for bad in ([1, 2], [("a", 2)], [(1,)], 5):
