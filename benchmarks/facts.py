@@ -1,9 +1,10 @@
 """Throughput of ``unitynlp.facts`` next to jionlp's ``extract_money`` on the same text.
 
-usage: python benchmarks/facts.py CORPUS [--repeat 3]
+usage: python benchmarks/facts.py [CORPUS] [--repeat 3]
 
-CORPUS is a UTF-8 text file or a folder of ``*.txt`` files (searched recursively). Each
-extractor runs over every document ``--repeat`` times; the median wall time gives chars/s.
+CORPUS is anything :func:`unitynlp.corpus.read_corpus` reads (a folder, a file; default: the
+bundled corpus), read once outside the timings. Each extractor runs over every document's text
+``--repeat`` times; the median wall time gives chars/s.
 jionlp is an optional, benchmark-only dependency (``pip install jionlp``): without it the
 comparison is skipped with a message. unitynlp extracts every kind of figure (counts, money,
 percentages, measures, dates, ratios) with subjects; jionlp's extractor finds money only.
@@ -17,15 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _timing import median_time  # noqa: E402
+
+from unitynlp.corpus import read_corpus  # noqa: E402
 from unitynlp.facts import extract_facts  # noqa: E402
-
-
-def read_texts(corpus: Path) -> list[str]:
-    """Every ``*.txt`` under ``corpus`` (or ``corpus`` itself when it is a file)."""
-    files = sorted(corpus.rglob("*.txt")) if corpus.is_dir() else [corpus]
-    if not files:
-        sys.exit(f"{corpus}: no .txt files found; pass a text file or a folder of .txt files")
-    return [f.read_text(encoding="utf-8") for f in files]
 
 
 def timed(fn, texts: list[str], repeat: int) -> tuple[float, int]:
@@ -44,10 +39,10 @@ def jionlp_money():
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", type=Path)
+    ap.add_argument("corpus", nargs="?", help="a folder or file read_corpus reads (default: the bundled corpus)")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    texts = read_texts(args.corpus)
+    texts = [text for text in read_corpus(args.corpus)["text"] if text]
     chars = sum(map(len, texts))
     print(f"corpus: {len(texts)} documents, {chars:,} characters, median of {args.repeat} runs")
     extract_facts(texts[0][:2000])  # warm up: OpenCC tables and compiled patterns

@@ -137,6 +137,7 @@ COMMANDS = {  # what --command runs on a copy, writing into OUT
 def jieba_speed(corpus: Path) -> float:
     """Characters a second of ``jieba.lcut`` over the converted text of ``corpus`` (one process)."""
     from _timing import jieba_lcut_time
+
     from unitynlp.convert import get_converter
     from unitynlp.corpus import read_corpus
 
@@ -175,8 +176,8 @@ def main(argv: list[str] | None = None) -> None:
             corpus = Path(tmp) / "corpus"
             chars = replicate(args.corpus, times, corpus)
             out = Path(tmp) / "out"
-            seconds, peak, tree, stdout, error = run([*unitynlp_command(), *COMMANDS[args.command](str(corpus), str(out)),
-                                                      *extra])
+            command = [*unitynlp_command(), *COMMANDS[args.command](str(corpus), str(out)), *extra]
+            seconds, peak, tree, stdout, error = run(command)
         if error:
             print(f"{times:>5}x failed: {error}", flush=True)
             continue

@@ -9,18 +9,23 @@ this one run:
 * each stage as ``unitynlp analyze`` calls it, on the whole documents frame in this process:
   read (``read_corpus``), convert (``convert_docs``), segment (default backend), terms
   (``find_terms``), facts, term_features (the keyness input: terms and words per document),
-  one pass (``encoded_tables``: what an ``analyze`` worker does with its share of a batch:
-  terms, counts, facts and features in one pass per text, encoded as CSV, Parquet and
-  pickles), and end to end: ``run_analysis(..., cluster=False)`` into a temporary folder (reading, the
-  stages, the summary tables, CSV/Parquet/Excel, figures and the HTML report);
-* the same stages through ``unitynlp.parallel.map_docs`` at each ``--jobs`` value, and end to
-  end with the command line's ``--jobs N`` runner, with the speed-up over the single process;
+  one pass (``unitynlp.analyze.batches.batch_parts``: what an ``analyze`` worker does with its
+  share of a batch: the stages term_hits, term_counts, features and facts over one document
+  object per text, encoded as CSV, Arrow and pickles), and end to end:
+  ``run_analysis(..., cluster=False)`` into a temporary folder (reading, the stages, the summary
+  tables, CSV/Parquet/Excel, figures and the HTML report);
+* the same stages through ``Runner.map`` at each ``--jobs`` value: one
+  :class:`~unitynlp.runner.Runner` per value, kept for all the stages as ``analyze`` keeps its
+  workers for a run, its workers started and warmed up on each stage before the timings and used
+  whatever the corpus size (``min_chars=0``); and end to end with ``runner=Runner(N)`` as the
+  command line's ``--jobs N`` makes it (workers started within the timing, batches queued
+  ahead); each with the speed-up over the single process;
 * the peers on the same text where they are installed: ``jieba.lcut`` (default dictionary)
   and cntext's ``word_count`` on the converted text, jionlp's ``extract_money`` on the original
   text, each printed as the ratio of our stage's speed to the peer's.
 
 Set-up (loading the lexicon, the segmenter, OpenCC and the patterns) is done once, outside the
-timings; a forked worker inherits it.
+timings, in this process and in each worker.
 """
 from __future__ import annotations
 
@@ -34,14 +39,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from unitynlp.analyze import encoded_tables, run_analysis  # noqa: E402
+from _timing import jieba_lcut_time, median_time  # noqa: E402
+
+from unitynlp.analyze import run_analysis  # noqa: E402
+from unitynlp.analyze.batches import BATCH_STAGES, batch_parts  # noqa: E402
 from unitynlp.convert import convert_docs, get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
-from _timing import jieba_lcut_time, median_time  # noqa: E402
 from unitynlp.facts import facts  # noqa: E402
 from unitynlp.lexicon import load_lexicon  # noqa: E402
-from unitynlp.parallel import default_jobs, map_docs, submit_docs  # noqa: E402
+from unitynlp.runner import Runner, default_jobs  # noqa: E402
 from unitynlp.segment import Segmenter, segment_with, segmenter_for  # noqa: E402
+from unitynlp.stages import Context  # noqa: E402
 from unitynlp.terms import find_terms, term_features  # noqa: E402
 
 
@@ -57,15 +65,14 @@ def stages(lexicon) -> dict[str, tuple]:
         "terms": (find_terms, {"lexicon": lexicon}),
         "facts": (facts, {}),
         "term_features": (term_features, {"lexicon": lexicon}),
-        "one pass": (encoded_tables, {"lexicon": lexicon}),
+        "one pass": (batch_parts, {"context": Context(lexicon), "stages": BATCH_STAGES}),
     }
 
 
-def end_to_end(corpus: str, lexicon, folder: Path, run=None) -> None:
-    """``run_analysis`` without clustering into a new sub-folder of ``folder``."""
+def end_to_end(corpus: str, lexicon, folder: Path, runner: Runner | None = None) -> None:
+    """``run_analysis`` without clustering into a new sub-folder of ``folder`` (it closes ``runner``)."""
     out = Path(tempfile.mkdtemp(dir=folder)) / "out"
-    options = {"run": run} if run is not None else {}
-    run_analysis(corpus, out, lexicon=lexicon, cluster=False, **options)
+    run_analysis(corpus, out, lexicon=lexicon, cluster=False, runner=runner)
 
 
 def set_up(docs) -> tuple:
@@ -85,34 +92,23 @@ def single_process(corpus, docs, lexicon, repeat, folder) -> dict[str, float]:
     """Seconds of each stage over the whole frame in this process, and end to end."""
     seconds = {"read": median_time(lambda: read_corpus(corpus), repeat)}
     for name, (fn, options) in stages(lexicon).items():
-        seconds[name] = median_time(lambda: fn(docs, **options), repeat)
+        seconds[name] = median_time(lambda fn=fn, options=options: fn(docs, **options), repeat)
     seconds["end to end"] = median_time(lambda: end_to_end(corpus, lexicon, folder), repeat)
     return seconds
 
 
 def parallel(corpus, docs, lexicon, jobs: list[int], repeat, folder) -> dict[int, dict[str, float]]:
-    """Seconds of each stage through ``map_docs`` at each jobs value, and end to end."""
+    """Seconds of each stage through ``Runner.map`` at each jobs value, and end to end."""
     out = {}
     for n in jobs:
         seconds = {}
-        for name, (fn, options) in stages(lexicon).items():
-            seconds[name] = median_time(lambda: map_docs(fn, docs, jobs=n, **options), repeat)
-        seconds["end to end"] = median_time(lambda: end_to_end(corpus, lexicon, folder, run=Jobs(n)), repeat)
+        with Runner(n, min_chars=0) as runner:
+            for name, (fn, options) in stages(lexicon).items():
+                runner.map(fn, docs, **options)  # warm-up: each worker loads what the stage caches
+                seconds[name] = median_time(lambda fn=fn, options=options: runner.map(fn, docs, **options), repeat)
+        seconds["end to end"] = median_time(lambda n=n: end_to_end(corpus, lexicon, folder, runner=Runner(n)), repeat)
         out[n] = seconds
     return out
-
-
-class Jobs:
-    """A ``run`` as the command line's ``--jobs N`` gives it (``submit`` queues the next batch early)."""
-
-    def __init__(self, jobs: int):
-        self.jobs = jobs
-
-    def __call__(self, fn, docs, **options):
-        return map_docs(fn, docs, jobs=self.jobs, **options)
-
-    def submit(self, fn, docs, **options):
-        return submit_docs(fn, docs, jobs=self.jobs, **options)
 
 
 def peers(texts: list[str], simplified: list[str], repeat: int) -> dict[str, tuple[str, float]]:
@@ -155,7 +151,7 @@ def same_tokens(texts: list[str]) -> tuple[int, int, str]:
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                   if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
-    load = " (load average %.1f)" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
+    load = f" (load average {os.getloadavg()[0]:.1f})" if hasattr(os, "getloadavg") else ""
     return f"{default_jobs()} cores, {model}, Python {platform.python_version()}{load}"
 
 
@@ -166,7 +162,7 @@ def report(chars, single, by_jobs, peer_times, agreement) -> None:
     for name, seconds in single.items():
         print(f"  {name:14s} {speed(chars, seconds)}  {seconds:8.2f} s  {notes.get(name, '')}".rstrip())
     if by_jobs:
-        print("\nmap_docs by jobs (speed-up over the single process)")
+        print("\nRunner.map by jobs (speed-up over the single process)")
         print(f"  {'':14s} " + "".join(f"{'jobs=' + str(n):>30s}" for n in by_jobs))
         for name in by_jobs[next(iter(by_jobs))]:
             cells = [f"{speed(chars, s[name])} ({single[name] / s[name]:4.2f}x)" for s in by_jobs.values()]
@@ -179,14 +175,15 @@ def report(chars, single, by_jobs, peer_times, agreement) -> None:
         for peer, (stage, seconds) in peer_times.items():
             print(f"  {peer:22s} {speed(chars, seconds)}  {seconds:8.2f} s  ({stage}: {notes[stage][1:-1]})")
     same, total, backend = agreement
-    print(f"\nidentical tokens, {backend} (default) vs jieba backend with the same dictionary: {same}/{total} documents")
+    print(f"\nidentical tokens, {backend} (default) vs jieba backend with the same dictionary: "
+          f"{same}/{total} documents")
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", help="a folder or file read_corpus reads")
     ap.add_argument("--repeat", type=int, default=3, help="runs per figure; the median is printed")
-    ap.add_argument("--jobs", default="1,2", help="comma-separated worker counts for map_docs (empty: none)")
+    ap.add_argument("--jobs", default="1,2", help="comma-separated worker counts for Runner.map (empty: none)")
     ap.add_argument("--no-peers", action="store_true", help="leave out jieba, jionlp and cntext")
     args = ap.parse_args(argv)
     jobs = [int(n) for n in args.jobs.split(",") if n.strip()]

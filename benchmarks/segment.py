@@ -12,8 +12,8 @@ same run:
   runs), no offsets;
 * ``Segmenter.tokenize`` with each backend (conversion and offsets included: a list of tuples);
 * the token frame (``segment``: columns ``TOKEN_COLUMNS``, default backend) in this process,
-  and through ``map_docs`` with ``--jobs`` worker processes (the frame comes back to this
-  process);
+  and through ``Runner.map`` with ``--jobs`` worker processes (the frame comes back to this
+  process; the runner's workers are started and have built their segmenter before the timing);
 
 and the share of documents whose tokens are identical between each fast backend and jieba.
 """
@@ -26,10 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from _timing import jieba_lcut_time, median_time  # noqa: E402
+
 from unitynlp.convert import get_converter  # noqa: E402
 from unitynlp.corpus import read_corpus  # noqa: E402
 from unitynlp.errors import InputError  # noqa: E402
-from unitynlp.parallel import map_docs  # noqa: E402
+from unitynlp.runner import Runner  # noqa: E402
 from unitynlp.segment import Segmenter, default_segmenter, segment  # noqa: E402
 
 
@@ -50,7 +51,7 @@ def main():
           f"median of {args.repeat}")
     converter = get_converter()
     simplified = [converter.convert(t).text for t in texts]
-    # the default segmenter, built here once: forked workers inherit it, as in a long session
+    # the default segmenter, built here once, as in a long session (each worker builds its own)
     default, ref = default_segmenter(), Segmenter(backend="jieba")
     fast = {}
     for backend in ("jiebac", "rjieba"):
@@ -70,11 +71,15 @@ def main():
     rows["tokenize, jieba backend"] = median_time(each(ref.tokenize, texts), min(args.repeat, 1))
     rows["token frame, 1 process"] = median_time(lambda: segment(docs, segmenter=default), args.repeat)
     for jobs in (int(n) for n in args.jobs.split(",") if n.strip()):
-        rows[f"token frame, jobs={jobs}"] = median_time(lambda: map_docs(segment, docs, jobs=jobs), args.repeat)
+        with Runner(jobs, min_chars=0) as runner:
+            runner.map(segment, docs)  # warm-up: the workers start and build their segmenter
+            rows[f"token frame, jobs={jobs}"] = median_time(lambda runner=runner: runner.map(segment, docs),
+                                                            args.repeat)
     peer = jieba_lcut_time(simplified, min(args.repeat, 1))  # the peer as users call it
     rows["jieba.lcut (peer)"] = peer
     for name, seconds in rows.items():
-        print(f"{name:26s} {chars / seconds / 1e6:8.2f} M chars/s  ({seconds:6.2f} s)  {peer / seconds:6.1f}x jieba.lcut")
+        print(f"{name:26s} {chars / seconds / 1e6:8.2f} M chars/s  ({seconds:6.2f} s)  "
+              f"{peer / seconds:6.1f}x jieba.lcut")
     reference = [ref.tokenize(t) for t in texts]
     total_tokens = sum(map(len, reference))
     for backend, seg in fast.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from _timing import median_time
+
 from unitynlp.convert import get_converter
 from unitynlp.corpus import read_corpus
 from unitynlp.lexicon import load_lexicon, normalize_punct
