@@ -9,8 +9,17 @@ from click.testing import CliRunner
 from sklearn.metrics import adjusted_rand_score
 
 from unitynlp.cli import cli
-from unitynlp.cluster import (ASSIGNMENT_COLUMNS, CLUSTER_COLUMNS, COORD_COLUMNS, SECTION_COLUMNS,
-                              cluster, parse_k, sections, split_sections, unit_tokens)
+from unitynlp.cluster import (
+    ASSIGNMENT_COLUMNS,
+    CLUSTER_COLUMNS,
+    COORD_COLUMNS,
+    SECTION_COLUMNS,
+    cluster,
+    parse_k,
+    sections,
+    split_sections,
+    unit_tokens,
+)
 from unitynlp.cluster.features import feature_tokenizer
 from unitynlp.cluster.sectioning import is_heading
 from unitynlp.corpus import read_corpus
@@ -212,7 +221,9 @@ def test_cli_assignments_and_bad_k():
 
 
 def test_line_cut_mid_sentence_is_not_a_title():
-    text = "一、回顾\n" + "过去一年，我们坚持稳中求进工作总基调，统筹发展和安全，扎实推进改革开放各项任务，全省经济运行\n总体平稳\n，稳中有进。\n" * 3
+    paragraph = ("过去一年，我们坚持稳中求进工作总基调，统筹发展和安全，扎实推进改革开放各项任务，"
+                 "全省经济运行\n总体平稳\n，稳中有进。\n")
+    text = "一、回顾\n" + paragraph * 3
     assert [h for _, _, h in split_sections(text, min_chars=0)] == ["一、回顾"]
 
 

@@ -6,16 +6,33 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from unitynlp.cli import cli
 from unitynlp.corpus import read_corpus
 from unitynlp.errors import InputError
 from unitynlp.lexicon import Lexicon
-from unitynlp.terms import (COUNT_COLUMNS, DF_COLUMNS, DISCOVER_COLUMNS, GROUP_COLUMNS, HIT_COLUMNS,
-                            KEYNESS_COLUMNS, KWIC_COLUMNS, count_terms, discover, doc_frequency,
-                            find_expansion, find_terms, frequency_table, group_counts, keyness,
-                            keyness_table, kwic, term_tables)
+from unitynlp.terms import (
+    COUNT_COLUMNS,
+    DF_COLUMNS,
+    DISCOVER_COLUMNS,
+    GROUP_COLUMNS,
+    HIT_COLUMNS,
+    KEYNESS_COLUMNS,
+    KWIC_COLUMNS,
+    count_terms,
+    discover,
+    doc_frequency,
+    find_expansion,
+    find_terms,
+    frequency_table,
+    group_counts,
+    keyness,
+    keyness_table,
+    kwic,
+    term_tables,
+)
 from unitynlp.terms.discovery import numbered, series
 
 GOLD = Path(__file__).parent / "data" / "gold"
@@ -183,11 +200,13 @@ def test_no_expansion_where_none_is_spelled_out(seed_hits):
 @pytest.mark.parametrize("text, term, expected", [
     ("以“三个不忘”(不忘甲、不忘乙、不忘丙)为核心", "三个不忘", "不忘甲、不忘乙、不忘丙"),
     ("以“三个不忘”(不忘甲、不忘乙)为核心", "三个不忘", None),  # two parts for three
-    ("开展“五个一”活动:一是读书,二是看电影,三是唱歌,四是讨论,五是办板报,营造氛围。", "五个一", "读书、看电影、唱歌、讨论、办板报"),
+    ("开展“五个一”活动:一是读书,二是看电影,三是唱歌,四是讨论,五是办板报,营造氛围。", "五个一",
+     "读书、看电影、唱歌、讨论、办板报"),
     ("唱响甲好、乙好、丙好“三好”主旋律", "三好", "甲好、乙好、丙好"),
     ("唱响甲好、乙好“三好”主旋律", "三好", None),
     ("以“五观”、“四个认同”、“三个离不开”教育为着力点", "三个离不开", None),
-    ("“一场两馆”建设,即一个体育场,一个体育馆,将逐步构建起市县乡镇村五级健身设施体系", "一场两馆", "一个体育场，一个体育馆"),
+    ("“一场两馆”建设,即一个体育场,一个体育馆,将逐步构建起市县乡镇村五级健身设施体系", "一场两馆",
+     "一个体育场，一个体育馆"),
 ])
 def test_find_expansion_cases(text, term, expected):
     start = text.index(term)
@@ -219,15 +238,16 @@ def test_discovery_finds_series_and_unquoted_formulas():
 @pytest.mark.parametrize("phrase", ["50位", "三个月", "一是", "二是", "第一", "进一步", "统一", "一定", "一个国家",
                                     "十二五", "两年", "一要", "百分之五十左右", "五庭", "十月", "二〇二五年", "三八"])
 def test_not_candidates(phrase):
-    text = (f"共有50位老人，用了三个月时间。一是加强领导，二是抓好落实。第一要务。进一步统一思想，一定要做好。"
-            f"一个国家。十二五时期。两年来。一要稳定。占百分之五十左右。第一、二、三、四、五庭。"
-            f"二〇二五年十月，“三八”国际劳动妇女节。")
+    text = ("共有50位老人，用了三个月时间。一是加强领导，二是抓好落实。第一要务。进一步统一思想，一定要做好。"
+            "一个国家。十二五时期。两年来。一要稳定。占百分之五十左右。第一、二、三、四、五庭。"
+            "二〇二五年十月，“三八”国际劳动妇女节。")
     found = discover(_docs(text, text))
     assert not any(phrase in c for c in found["candidate"]), found["candidate"].tolist()
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet="一二三四五六七八九十两个项大是第“”、·，。(（)）即:：和的好史化不忘共学事乐国家五观", max_size=80))
+@given(st.text(alphabet="一二三四五六七八九十两个项大是第“”、·，。(（)）即:：和的好史化不忘共学事乐国家五观",
+               max_size=80))
 def test_extractors_never_fail(text):
     numbered([(ch, i, i + 1) for i, ch in enumerate(text)])
     series(text)
