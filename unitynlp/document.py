@@ -79,7 +79,7 @@ class Document:
         cached = self._pieces.get(id(segmenter))
         if cached is None:
             return segmenter.counts(self.converted.text, skip=found)
-        from .segment import _outside as outside
+        from .segment import outside
 
         return Counter(outside(cached[1], found))
 

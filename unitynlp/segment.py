@@ -155,7 +155,7 @@ class Segmenter:
         without a Python string per piece."""
         if hasattr(self._cut, "counts"):
             return self._cut.counts(simplified, skip, self.hmm)
-        return Counter(_outside(self._cut(simplified, self.hmm), skip))
+        return Counter(outside(self._cut(simplified, self.hmm), skip))
 
     def tokenize(self, text: str) -> list[tuple[str, int, int]]:
         """``(token, start, end)`` of ``text``: simplified tokens, offsets into ``text``."""
@@ -355,7 +355,7 @@ def _jieba_dictionary() -> tuple[str, bytes]:
                          "jieba), or choose --backend rjieba") from None
 
 
-def _outside(pieces: list[str], spans) -> list[str]:
+def outside(pieces: list[str], spans) -> list[str]:
     """The pieces (joining to a text) that overlap no span of ``spans`` (sorted ``(start, end, …)``)."""
     if not spans:
         return pieces
