@@ -63,7 +63,7 @@ class Converted:
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """The original span ``[start, end)`` that converted span ``[start, end)`` came from."""
-        if self.starts is None:
+        if self.starts is None or self.ends is None:
             return start, end
         if end <= start:
             pos = int(self.starts[start]) if start < len(self.starts) else len(self.original)
@@ -76,7 +76,7 @@ class Converted:
 
         starts = np.asarray(starts, dtype=np.int64)
         ends = np.asarray(ends, dtype=np.int64)
-        if self.starts is None:
+        if self.starts is None or self.ends is None:
             return starts, ends
         return self.starts[starts], self.ends[ends - 1]
 

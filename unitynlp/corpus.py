@@ -291,7 +291,7 @@ def iter_folder(folder: str | Path, *, encoding: str | None = None, split: bool 
 class _Batch:
     """Documents read for one frame, with the metadata row of each one's file."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.docs: list[dict] = []
         self.places: list[tuple[int | None, bool]] = []  # (line of the file's row, whether the file split)
         self.size = 0

@@ -151,10 +151,10 @@ def _parse(raw: str, name: str, delimiter: str) -> list[dict]:
             rows.append({**_record(cells, header, name, n, delimiter), "source": name, "line": n})
     _simplify(rows, name)
     first_line: dict[str, int] = {}
-    for row in rows:
-        n = first_line.setdefault(row["canonical"], row["line"])
-        if n != row["line"]:
-            raise DataFileError(f"{name} lines {n} and {row['line']} both list {row['canonical']!r}: "
+    for record in rows:
+        n = first_line.setdefault(record["canonical"], record["line"])
+        if n != record["line"]:
+            raise DataFileError(f"{name} lines {n} and {record['line']} both list {record['canonical']!r}: "
                                 "keep one row (variants go in one cell, separated by |)")
     return rows
 

@@ -36,11 +36,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import numbers
 import posixpath
 import re
 import sys
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -74,7 +76,7 @@ def parse_year(value) -> int | None:
         if value != value:  # NaN: a missing value in a column of numbers
             return None
         if float(value).is_integer():
-            return int(value)
+            return int(math.trunc(value))  # a Real has __trunc__, not always __int__
         raise ValueError(value)
     if not isinstance(value, str):
         raise ValueError(value)
@@ -154,7 +156,7 @@ def _read_jsonl(path: Path) -> tuple[pd.DataFrame, list[str]]:
                 continue
             try:
                 record = json.loads(text)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 bad.append(f"line {line} (not JSON: {exc.msg}; skipped)")
                 continue
             if not isinstance(record, dict):
@@ -246,7 +248,8 @@ class Metadata:
     def _values(self, column: str) -> list[tuple[int, str]]:
         if column not in self.rows.columns:
             return []
-        return [(line, v) for line, v in self.rows[column].items() if isinstance(v, str)]
+        values = [(line, v) for line, v in self.rows[column].items() if isinstance(v, str)]
+        return cast("list[tuple[int, str]]", values)  # the rows are indexed by line number
 
     def file_line(self, rel: str) -> int | None:
         """The line of the row whose ``file`` names ``rel`` (a ``/`` path below the folder)."""
@@ -255,7 +258,7 @@ class Metadata:
 
     def doc_id(self, line: int | None) -> str | None:
         """The ``doc_id`` of the row at ``line``, if it has one."""
-        return self.ids.get(line)
+        return self.ids.get(line) if line is not None else None
 
     def join(self, docs: pd.DataFrame, places: list[tuple[int | None, bool]]) -> pd.DataFrame:
         """``docs`` filled from their rows; ``places`` holds each document's file row and whether its file split."""
@@ -278,9 +281,9 @@ class Metadata:
         """Print what matched nothing and return the whole report (see the module docs)."""
         unmatched = [f"line {line} ({self._described(line)})" for line in self.rows.index
                      if line not in self.used] if whole_folder else []
-        found = [_line(self.path, unmatched, "row matches no document", "rows match no document"),
+        lines = [_line(self.path, unmatched, "row matches no document", "rows match no document"),
                  _line(self.path, self.without_row, "document has no row", "documents have no row")]
-        found = [line for line in found if line]
+        found = [line for line in lines if line]
         for line in found:
             print(f"unitynlp: {line}", file=sys.stderr)
         return self.problems + found

@@ -5,7 +5,7 @@ failed run never leaves a half-written file; an existing file is replaced only w
 CSV files get a UTF-8 byte-order mark so Excel shows the Chinese; CSV on stdout does not.
 Files are created with the permissions the user's umask gives (as any other program's files), and
 the hidden temporary file of a run that was killed is removed by the next write of that target.
-``analyze`` writes its tables with the same functions: :func:`render_frame` for CSV and
+``analyze`` writes its tables with the same functions: :func:`frame_text` for CSV and
 :func:`write_workbook` for Excel.
 """
 from __future__ import annotations
@@ -44,6 +44,17 @@ def infer_format(path: str | None, fmt: str | None, default: str) -> str:
 
 def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) -> str | bytes:
     """Rows (dicts with ``columns``) in ``fmt``; xlsx needs pandas and gives bytes."""
+    if fmt != "xlsx":
+        return records_text(records, columns, fmt)
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    write_workbook({"Sheet1": [pd.DataFrame(list(records), columns=list(columns))]}, buffer)
+    return buffer.getvalue()
+
+
+def records_text(records: Sequence[dict], columns: Sequence[str], fmt: str) -> str:
+    """:func:`render_records` in a format of text: table, csv, jsonl, json or text."""
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -60,12 +71,6 @@ def render_records(records: Sequence[dict], columns: Sequence[str], fmt: str) ->
         return table(records, columns)
     if fmt == "text":  # one line per row: its first column
         return "".join(f"{r.get(columns[0])}\n" for r in records)
-    if fmt == "xlsx":
-        import pandas as pd
-
-        buffer = io.BytesIO()
-        write_workbook({"Sheet1": [pd.DataFrame(list(records), columns=list(columns))]}, buffer)
-        return buffer.getvalue()
     raise InputError(f"format {fmt!r} is not available here; choose table, csv, jsonl, json or xlsx")
 
 
@@ -277,18 +282,25 @@ def _render_chunk(chunk, columns: Sequence[str], fmt: str, *, header: bool) -> s
     """A chunk of a streamed output: a DataFrame, a list of dicts, or text that
     :func:`rendered` made already (without a CSV header)."""
     if isinstance(chunk, str):
-        return (render_records([], columns, fmt) if header and fmt == "csv" else "") + chunk
-    text = render_frame(chunk, columns, fmt) if hasattr(chunk, "to_dict") else render_records(chunk, columns, fmt)
+        return (records_text([], columns, fmt) if header and fmt == "csv" else "") + chunk
+    text = frame_text(chunk, columns, fmt) if hasattr(chunk, "to_dict") else records_text(chunk, columns, fmt)
     if fmt == "csv" and not header:
         text = text.split("\n", 1)[1]
     return text
 
 
 def render_frame(frame: pd.DataFrame, columns: Sequence[str], fmt: str) -> str | bytes:
-    """:func:`render_records` of a DataFrame's rows, the same text, column by column for CSV, JSON
+    """:func:`render_records` of a DataFrame's rows (bytes for xlsx)."""
+    if fmt == "xlsx":
+        return render_records(frame.to_dict("records"), columns, fmt)
+    return frame_text(frame, columns, fmt)
+
+
+def frame_text(frame: pd.DataFrame, columns: Sequence[str], fmt: str) -> str:
+    """:func:`records_text` of a DataFrame's rows, the same text, column by column for CSV, JSON
     Lines and text (a row dict per row costs several times more on millions of tokens)."""
     if fmt not in STREAMED:
-        return render_records(frame.to_dict("records"), columns, fmt)
+        return records_text(frame.to_dict("records"), columns, fmt)
     cells = [_column(frame[c]) if c in frame.columns else ([None] * len(frame), False) for c in columns]
     if fmt == "csv":
         buffer = io.StringIO()
@@ -323,7 +335,7 @@ def _column(series) -> tuple[list, bool]:
 def rendered(docs: pd.DataFrame, *, stage, columns: Sequence[str], fmt: str, **options) -> dict[str, list[str]]:
     """``stage(docs, **options)`` rendered in ``fmt`` (CSV without its header) for
     :func:`write_chunks`: a worker process can then do the formatting too."""
-    text = render_frame(stage(docs, **options), columns, fmt)
+    text = frame_text(stage(docs, **options), columns, fmt)
     return {"text": [text.split("\n", 1)[1] if fmt == "csv" else text]}
 
 

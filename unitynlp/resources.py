@@ -8,6 +8,12 @@ from __future__ import annotations
 import os
 from functools import cache
 
+TYPE_CHECKING = False  # true for type checkers; importing typing would cost milliseconds
+if TYPE_CHECKING:  # the import system sets the module's __loader__, which mypy does not declare
+    from importlib.abc import FileLoader
+
+    __loader__: FileLoader
+
 _DATA = os.path.join(os.path.dirname(__file__), "data")
 
 

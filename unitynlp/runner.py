@@ -221,16 +221,17 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _alive_windows(pid: int) -> bool:  # pragma: no cover - Windows only
-    import ctypes
+if sys.platform == "win32":  # pragma: no cover - Windows only
+    def _alive_windows(pid: int) -> bool:
+        import ctypes
 
-    handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return False
-    code = ctypes.c_ulong()
-    ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
-    ctypes.windll.kernel32.CloseHandle(handle)
-    return code.value == 259  # STILL_ACTIVE
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
 
 
 def combine(results: list) -> Any:

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 KINDS = ("string", "int64", "Int64", "float64", "bool", "object")
-_EMPTY_DTYPES = {"string": object, "int64": "int64", "Int64": "Int64", "float64": "float64", "bool": bool,
-                 "object": object}
+_EMPTY_DTYPES: dict[str, str | type] = {"string": object, "int64": "int64", "Int64": "Int64", "float64": "float64",
+                                         "bool": bool, "object": object}
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ def _fits(series: pd.Series, kind: str) -> bool:
 
 def _schema(name: str, doc: str, *columns: str) -> Schema:
     """A schema from ``"column:kind"`` strings."""
-    return Schema(name, tuple(tuple(c.split(":")) for c in columns), doc)  # type: ignore[misc]
+    pairs = (c.split(":") for c in columns)
+    return Schema(name, tuple((column, kind) for column, kind in pairs), doc)
 
 
 DOCUMENTS = _schema("documents", "one row per document (then any extra metadata columns)",

@@ -30,32 +30,39 @@ from .schemas import Schema
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .convert import Config
     from .lexicon import Lexicon
-    from .segment import Segmenter
+    from .segment import Backend, Segmenter
 
 Rows = Callable[[Document, "Context"], Iterable[tuple]]
 
 
-@dataclass
+@dataclass(init=False)
 class Context:
     """What the stages of one run share: the lexicon, the segmenter and stage options.
 
     ``options`` holds the options of particular stages (``kinds`` for facts, ``expansions`` for
-    term hits, ``unit`` for clustering units, ``words`` for features). The segmenter is the one
-    given, else the shared one for the lexicon, ``backend`` and ``hmm`` (built once per process).
+    term hits, ``unit`` for clustering units, ``words`` for features). The lexicon is the one
+    given, else the shipped one. The segmenter is the one given, else the shared one for the
+    lexicon, ``backend`` and ``hmm`` (built once per process).
     """
-    lexicon: Lexicon | None = None
-    backend: str = "auto"
-    hmm: bool = True
-    config: str = "t2s"
-    options: dict[str, Any] = field(default_factory=dict)
-    given_segmenter: Segmenter | None = field(default=None, repr=False)
+    lexicon: Lexicon
+    backend: Backend
+    hmm: bool
+    config: Config
+    options: dict[str, Any]
+    given_segmenter: Segmenter | None = field(repr=False)
 
-    def __post_init__(self) -> None:
-        if self.lexicon is None:
+    def __init__(self, lexicon: Lexicon | None = None, backend: Backend = "auto", hmm: bool = True,
+                 config: Config = "t2s", options: dict[str, Any] | None = None,
+                 given_segmenter: Segmenter | None = None) -> None:
+        if lexicon is None:
             from .lexicon import load_lexicon
 
-            self.lexicon = load_lexicon()
+            lexicon = load_lexicon()
+        self.lexicon, self.backend, self.hmm, self.config = lexicon, backend, hmm, config
+        self.options = options if options is not None else {}
+        self.given_segmenter = given_segmenter
 
     @property
     def segmenter(self) -> Segmenter:
@@ -63,7 +70,7 @@ class Context:
             return self.given_segmenter
         from .segment import segmenter_for
 
-        return segmenter_for(self.lexicon, backend=self.backend, hmm=self.hmm)  # type: ignore[arg-type]
+        return segmenter_for(self.lexicon, backend=self.backend, hmm=self.hmm)
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ def line_rows(doc: Document, context: Context) -> list[tuple]:
 def hit_rows(doc: Document, context: Context) -> list[tuple]:
     from .terms.counting import hit_rows as rows
 
-    return rows(doc, context.lexicon, expansions=context.options.get("expansions", True))  # type: ignore[arg-type]
+    return rows(doc, context.lexicon, expansions=context.options.get("expansions", True))
 
 
 def hit_frame(rows: list[tuple], context: Context) -> pd.DataFrame:
@@ -180,24 +187,24 @@ def count_rows(doc: Document, context: Context) -> list[tuple]:
     from .terms.counting import PER
 
     lexicon = context.lexicon
-    counts = Counter(term for _, _, term in doc.hits(lexicon))  # type: ignore[arg-type]
+    counts = Counter(term for _, _, term in doc.hits(lexicon))
     n_chars = len(doc.text)
     return [(doc.doc_id, term, lexicon.categories[term], n, n * PER / n_chars if n_chars else float("nan"))
-            for term, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]  # type: ignore[union-attr]
+            for term, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def feature_rows(doc: Document, context: Context) -> list[tuple]:
     from .terms.keyness import feature_counts
 
     words = context.options.get("words", True)
-    tally = feature_counts(doc, context.lexicon, context.segmenter if words else None)  # type: ignore[arg-type]
+    tally = feature_counts(doc, context.lexicon, context.segmenter if words else None)
     return [(doc.doc_id, term, n) for term, n in tally.items()]
 
 
 def feature_frame(rows: list[tuple], context: Context) -> pd.DataFrame:
     from .terms.keyness import features_frame
 
-    return features_frame(rows, context.lexicon)  # type: ignore[arg-type]
+    return features_frame(rows, context.lexicon)
 
 
 def fact_rows(doc: Document, context: Context) -> Iterable[tuple]:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..runner import Runner
+from ..schemas import GROUP_FEATURES
 from ..stages import Context, run_stages
 from .batches import BATCH_STAGES, run_batches, run_config, workspace
 from .groups import NOT_GROUPS, group_columns, group_features, summarise, summary_table
@@ -136,6 +137,8 @@ def _finish(work: Path, *, context: Context, k, seed: int, stage: Callable[[str]
     for part in read_parts(work, "group_features"):  # summed as read: memory follows the vocabulary
         grouped = part if grouped is None else merged_sums([grouped, part])
     counts = read_parts(work, "term_counts", ["doc_id", "term", "category", "count"])  # summed part by part too
+    if grouped is None:  # no batch wrote sums: there is no group either, so they are not read
+        grouped = GROUP_FEATURES.empty()
     summary, groups = summarise(documents, counts, grouped, lexicon=context.lexicon, notes=notes)
     # the per-document and per-hit tables stay on disk: the outputs are joined from their parts, the
     # report shows their heads, the figures the facts' kinds

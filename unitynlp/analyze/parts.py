@@ -18,7 +18,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from ..output import render_frame
+from ..output import frame_text
 from ..runner import concat
 
 #: the tables stored with their CSV and Arrow encodings (the others are summed up, not written as they are)
@@ -130,7 +130,7 @@ def encode(name: str, table: pd.DataFrame) -> dict:
     encoded = {"rows": len(table), "pkl": pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL)}
     if name not in ROW_TABLES:
         return encoded
-    encoded["csv"] = render_frame(table, [str(c) for c in table.columns], "csv").encode("utf-8")
+    encoded["csv"] = frame_text(table, [str(c) for c in table.columns], "csv").encode("utf-8")
     try:
         import pyarrow as pa
     except ImportError:

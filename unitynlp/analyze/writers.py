@@ -13,14 +13,17 @@ import os
 import shutil
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import InputError, UnityNLPError
-from ..output import EXCEL_ROWS, current_umask, render_frame, write_workbook
+from ..output import EXCEL_ROWS, current_umask, frame_text, write_workbook
 from .parts import arrow_table, as_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from . import Analysis
 
 #: the file that marks a folder as unitynlp's results
@@ -154,14 +157,18 @@ def write_csv(analysis: Analysis, folder: Path) -> None:
     (folder / "csv").mkdir()
     for name, frame in analysis.tables.items():
         table = as_table(frame)
-        parts = [path.read_bytes for path in table.encoded("csv")] or [
-            lambda part=part: render_frame(part, [str(c) for c in part.columns], "csv").encode("utf-8")
-            for part in table.parts()]
+        parts: list[Callable[[], bytes]] = [path.read_bytes for path in table.encoded("csv")] or [
+            partial(_csv_bytes, part) for part in table.parts()]
         with (folder / "csv" / f"{name}.csv").open("wb") as fh:
             fh.write(b"\xef\xbb\xbf")
             for i, read in enumerate(parts):
                 data = read()
                 fh.write(data if i == 0 else data[data.index(b"\n") + 1:])  # one header line
+
+
+def _csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A part of a table as UTF-8 CSV, with its header line."""
+    return frame_text(frame, [str(c) for c in frame.columns], "csv").encode("utf-8")
 
 
 def write_parquet(analysis: Analysis, folder: Path) -> None:
@@ -185,7 +192,7 @@ def write_parquet(analysis: Analysis, folder: Path) -> None:
                 if rows >= PARQUET_ROWS:
                     writer.write_table(pa.concat_tables(pending))
                     pending, rows = [], 0
-            if pending:
+            if writer is not None and pending:
                 writer.write_table(pa.concat_tables(pending))
         finally:
             if writer is not None:

@@ -194,8 +194,7 @@ def _result(units: pd.DataFrame, fit, terms: list[list[str]], unit: Unit, *,
     numbered = np.array([new[int(c)] for c in labels], dtype="int64")
     names = {new[c]: "、".join(terms[c][:LABEL_TERMS]) for c in new}
     scores = np.round(np.asarray(fit.scores, dtype=float), 6)
-    keys = units["doc_id"] if unit == "doc" else units["doc_id"] + "#" + units["section"].astype(str)
-    keys = list(keys)
+    keys = list(units["doc_id"] if unit == "doc" else units["doc_id"] + "#" + units["section"].astype(str))
     assignments = pd.DataFrame({
         "doc_id": units["doc_id"].values, "section": units["section"].values,
         "start": units["start"].values, "end": units["end"].values, "cluster": numbered,

@@ -97,7 +97,7 @@ def label_terms(counts: sparse.csr_matrix | np.ndarray, unit_df: np.ndarray, clu
     of the cluster's units that hold it, and qualifies only if it is more frequent in the
     cluster than in the rest and occurs in at most ``LABEL_MAX_DF`` of all units.
     """
-    counts = np.asarray(counts.todense() if sparse.issparse(counts) else counts, dtype=float)
+    counts = np.asarray(counts if isinstance(counts, np.ndarray) else counts.todense(), dtype=float)
     cluster_df = np.asarray(cluster_df, dtype=float)
     totals = counts.sum(axis=1, keepdims=True)
     freq = counts.sum(axis=0)

@@ -106,12 +106,13 @@ def fit_memory(X: sparse.spmatrix, *, k: int | Literal["auto"], k_range: tuple[i
     Z = embed(X, seed=seed)
     criterion: dict[int, float] = {}
     if k == "auto":
-        best = None
+        best: tuple[int, np.ndarray, np.ndarray] | None = None
         for kk in candidate_ks(X.shape[0], k_range):
             labels, scores = assign(X, Z, kk, method, seed)
             criterion[kk] = round(silhouette(Z, labels, seed), 6)
             if best is None or criterion[kk] > criterion[best[0]]:
                 best = (kk, labels, scores)
+        assert best is not None  # candidate_ks gives at least one k or raises
         k, labels, scores = best
     else:
         labels, scores = assign(X, Z, k, method, seed)

@@ -33,14 +33,14 @@ def fit_stream(texts: pd.Series, tokenizer: Callable[[str], list[str]], *, k: in
     """Cluster ``texts`` batch by batch; returns the fit and each cluster's label terms."""
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    texts = list(texts)
-    n = len(texts)
+    values = list(texts)
+    n = len(values)
     order = np.random.default_rng(seed).permutation(n)
     batches = [np.sort(order[i:i + batch_size]) for i in range(0, n, batch_size)]
     hasher = HashingVectorizer(analyzer=identity, n_features=n_features, alternate_sign=False,
                                norm=None, lowercase=False, dtype=np.float32)
     with tempfile.TemporaryDirectory(prefix="unitynlp-cluster-") as tmp:
-        df, names = _spill(texts, batches, tokenizer, hasher, Path(tmp), progress)
+        df, names = _spill(values, batches, tokenizer, hasher, Path(tmp), progress)
         idf = np.log((1 + n) / (1 + df)) + 1
         idf[(df > MAX_DF * n) | (df < (2 if n >= 20 else 1))] = 0.0
 
@@ -130,4 +130,5 @@ def _assign(batch, batches, model, n: int):
         part, present = onehot @ raw, onehot @ (raw > 0).astype(np.float32)
         counts = part if counts is None else counts + part
         cluster_df = present if cluster_df is None else cluster_df + present
+    assert counts is not None and cluster_df is not None  # fit_stream has at least one batch
     return labels, scores, coords, counts.tocsc(), cluster_df.tocsc()

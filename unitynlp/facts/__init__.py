@@ -101,7 +101,7 @@ class FactTally:
         self.rows += len(table)
         self.docs.update(table["doc_id"].unique().tolist())
         for kind, n in table["kind"].value_counts(sort=False).items():
-            self.kinds[kind] = self.kinds.get(kind, 0) + int(n)
+            self.kinds[str(kind)] = self.kinds.get(str(kind), 0) + int(n)
         return table
 
     def line(self) -> str:

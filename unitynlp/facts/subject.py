@@ -9,12 +9,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from .patterns import CHANGE_RE, CLAUSE_SEP, DECREASE, POST_CLASS, PRE_QUALIFIERS, SENTENCE_END, SHARE_RE
 from .units import TIME_UNITS
 
-_QUALIFIED_VERB = re.compile(r"(大约|(?<![节制签履合违预契公条誓相邀集])约|(?<![最附邻就亲靠])近|逾)(?:为|有|达|计|合)\Z")
+_QUALIFIED_VERB = re.compile(r"(大约|(?<![节制签履合违预契公条誓相邀集])约|(?<![最附邻就亲靠])近|逾)"
+                             r"(?:为|有|达|计|合)\Z")
 
 #: a subject may contain quoted words (全球“灯塔工厂”, “两重”项目): quotes do not end its clause
 _SEP_CLASS = re.escape("".join(ch for ch in CLAUSE_SEP if ch not in "“”\"‘’《》"))
@@ -28,10 +30,13 @@ _TO_LAST_SEP = re.compile(rf"(?s:.*)[{_SEP_CLASS}]")
 _TO_SENTENCE_END = re.compile(r"(?s:.*)[。！？!?\n\r]")
 #: the words after a number: a leading quoted name (“两重”项目, “4+1”专项基金) then up to a separator
 _CLAUSE_HEAD = re.compile(rf"(?:“[^”{_HARD_SEP_CLASS}]{{1,12}}”)?[^{_QUOTE_SEP_CLASS}0-9０-９]{{0,30}}")
-_LEAD = re.compile(r"^(?:[①-⑳]|其中|而|但是|但|预计|力争|确保|按可比价格?计算|按现价计算|扣除(?:物价|价格)因素后?|全[省市区国疆](?![内外际委场域面])|(?:实现|完成)(?![率值了])|另外|此外|同时|截至目前|截止目前|截至|截止|目前|当前|现有|拥有|共有|全年|今年|去年|现(?![代金场状行象实])|"
+_LEAD = re.compile(r"^(?:[①-⑳]|其中|而|但是|但|预计|力争|确保|按可比价格?计算|按现价计算|扣除(?:物价|价格)因素后?|"
+            r"全[省市区国疆](?![内外际委场域面])|(?:实现|完成)(?![率值了])|另外|此外|同时|截至目前|截止目前|截至|截止|"
+            r"目前|当前|现有|拥有|共有|全年|今年|去年|现(?![代金场状行象实])|"
             r"(?:[12１２][0-9０-９]{3}|[一二三四五六七八九〇○零]{4})年(?:[0-9０-９]{1,2}月)?(?:底|末|初)?|年末|年底|我[省市区县州镇乡]|全[省市区县州镇乡]?共?有|"
             r"[一二三四五六七八九十]{1,2}是|累计|已|共(?![建享同])|有(?![序效力关所机利益])|总计|合计|并|在|将|使|让|把|对|的|和|及|、)+")
-_TRAIL_WORDS = (r"(?:比前|较前|(?:比|较|同)(?:上年|去年|上年同期|同期|上一年|前一年|前[一二三四五六七八九十两0-9]{1,2}年|[12１２][0-9０-９]{3}年|[一二三四五六七八九〇]{4}年)(?:年初预算|同期|末|底)?(?:相比)?|"
+_TRAIL_WORDS = (r"(?:比前|较前|(?:比|较|同)(?:上年|去年|上年同期|同期|上一年|前一年|"
+                r"前[一二三四五六七八九十两0-9]{1,2}年|[12１２][0-9０-９]{3}年|[一二三四五六七八九〇]{4}年)(?:年初预算|同期|末|底)?(?:相比)?|"
                 r"等于|相当于|拟按|拟|实际|名义|压降|压减|削减|缩减|同口径|可比口径|上涨|下跌|回落|下滑|回升|增产|减产|增收|减收|就有|平均每年|每年平均|每年|年平均|递增|递减|调整|迈上|跨上|跃上|站上|跻身|扩展|增至|升至|降至|减至|"
                 r"同比|比上年|比去年|较上年|年均|分别|累计|平均|合计|总计|共计|已经|已|(?<!人)均|将|可|要|再|"
                 r"连续|持续|继续|首次|又|还|仍|稳定在|保持在|控制在|净增|净|"
@@ -40,7 +45,8 @@ _TRAIL_WORDS = (r"(?:比前|较前|(?:比|较|同)(?:上年|去年|上年同期|
                 r"增|下降|减少|降低|降|减|缩小|扩大|占|实现|完成|突破|至|到|由|从|已|了|(?<!人)均|的|在|保持|稳定|控制|"
                 r"以|之|于|新增|共有|拥有|总|计划|预计|力争|确保|全部|合计|总计|共计|分别)+\Z")
 #: words that end a subject after a figure; searched from the phrase's second character
-_AFTER_CUT = re.compile(r"(?:以及|的|得到|全部|全面|已|正在|有序|加快|顺利|成功|实现|完成|获得|通过|开工|投入|用于|建成|达到|达|中$|等|和|及|与|共|都)")
+_AFTER_CUT = re.compile(r"(?:以及|的|得到|全部|全面|已|正在|有序|加快|顺利|成功|实现|完成|获得|通过|开工|投入|"
+                        r"用于|建成|达到|达|中$|等|和|及|与|共|都)")
 _FUNCTION_START = re.compile(r"(?:的|以|和|及|或|在|是|为|了|到|至|等|左右|以上|以下|之|用于|其中|共|均|"
                       r"分别|比|较|同比|增长|下降|提高|占|达|将|后|前|间|来|内|时|起|次|年(?!度)|月|日|"
                       r"超|近|约|逾|突破|不足|不到|/)")
@@ -75,8 +81,10 @@ def clause_after(text: str, end: int) -> str:
 
 _NUMERAL_CHAR = re.compile(r"[0-9０-９一二两三四五六七八九十百千万亿]")
 #: a figure written in Chinese numerals with its unit, inside the words after a date
-_CN_FIGURE = re.compile(r"百分之|[一二两三四五六七八九十百千万亿零〇]+(?:点[一二三四五六七八九零]+)?(?:亿|万)?(?:元|吨|个|亩|斤|担|人|户|倍)")
-_DATED_TAIL = re.compile(r"(?:由|从|比|较|同|到|至)?(?:(?:[12１２][0-9０-９]{3}|[一二三四五六七八九〇○零]{4})年(?:[0-9０-９]{1,2}月)?(?:底|末|初)?"
+_CN_FIGURE = re.compile(r"百分之|[一二两三四五六七八九十百千万亿零〇]+(?:点[一二三四五六七八九零]+)?(?:亿|万)?"
+                        r"(?:元|吨|个|亩|斤|担|人|户|倍)")
+_DATED_TAIL = re.compile(r"(?:由|从|比|较|同|到|至)?"
+                  r"(?:(?:[12１２][0-9０-９]{3}|[一二三四五六七八九〇○零]{4})年(?:[0-9０-９]{1,2}月)?(?:底|末|初)?"
                   r"|上年|去年|上一年|前一年)(?:的|相比)?\Z")
 
 
@@ -176,7 +184,8 @@ def subject_after(text: str, end: int) -> str:
 
 def date_subject(text: str, end: int) -> str:
     """The dated event after a date: 2月6日召开的全国…会议 → 全国…会议; 每年5月是…教育月 → …教育月."""
-    after = _DATE_LEAD.sub("", _DATE_AFTER.match(text, end).group(0))
+    m = _DATE_AFTER.match(text, end)
+    after = _DATE_LEAD.sub("", m.group(0) if m else "")
     i = after.find("的")
     if 0 <= i <= 6:
         after = after[i + 1:]
@@ -237,7 +246,7 @@ def _sentence_at(s: str, pos: int, lo: int) -> tuple[int, int]:
     return m.end() if m else lo, end.end() if end else len(s)
 
 
-def fill_subjects(cands: list[dict], s: str) -> None:
+def fill_subjects(cands: Sequence[dict], s: str) -> None:
     """Fill qualifier, change, base and subject of each candidate (in order) from its context."""
     sentence = (0, 0)
     last_subject, prev_end, prev_change, floor_end, prev_unit = "", 0, "", 0, None
@@ -322,7 +331,7 @@ def _list_items(s: str, start: int) -> list[str]:
     return items if all(items) and not any(_ENUMERATOR.fullmatch(x) for x in items) else []  # not 一、过去一年和五年
 
 
-def _pair_lists(cands: list[dict], s: str) -> None:
+def _pair_lists(cands: Sequence[dict], s: str) -> None:
     """原煤、原油产量分别达到6640.8万吨、1253.6万吨: each number takes its own item of the list.
 
     A run of numbers joined by 、/和 takes the items of the list of subjects before it when the

@@ -36,8 +36,8 @@ def match_doc(conv: Converted, lexicon: Lexicon) -> tuple[np.ndarray, np.ndarray
     if not found:
         empty = np.zeros(0, np.int64)
         return empty, empty, (empty, empty), []
-    cs, ce, terms = map(list, zip(*found))
-    cs, ce = np.asarray(cs, np.int64), np.asarray(ce, np.int64)
+    starts, ends, terms = map(list, zip(*found))
+    cs, ce = np.asarray(starts, np.int64), np.asarray(ends, np.int64)
     return cs, ce, conv.map_spans(cs, ce), terms
 
 

@@ -52,7 +52,8 @@ _NOT_CANDIDATE = re.compile(
 STOP_HEADS = frozenset(
     "是 月 年 日 天 周 小时 分钟 季度 世纪 百分点 倍 人 名 位 次 岁 步 类 级 批 家 户 所 座 件 些 样 成 分 半 元 "
     "万 亿 点 期 届 季 方面 问题 部分 阶段 环节 国家 地区 时期 领域 方向 层次 月份 条件 原则 任务 目标 内容 措施 "
-    "重点 主要 重要 特别 地方 城市 左右 以上 以下 省 省区 省市 市 区 县 村 乡 镇 单位 企业 部门 同志 代表团 会议 文件".split())
+    "重点 主要 重要 特别 地方 城市 左右 以上 以下 省 省区 省市 市 区 县 村 乡 镇 "
+    "单位 企业 部门 同志 代表团 会议 文件".split())
 #: a quoted phrase is a candidate when at least this share of its occurrences are in quotation marks
 QUOTED_SHARE = 0.4
 #: a numbered formula is extended by the next word when that word follows this share of its occurrences
@@ -85,7 +86,7 @@ def propose(docs: pd.DataFrame, *, config: Config = "t2s", progress=None) -> pd.
     with the word after it (四项基本原则), or empty.
     """
     segmenter = _plain_segmenter(config)
-    rows = []
+    rows: list[tuple] = []
     for doc_id, conv in converted(docs, config=config, progress=progress):
         rows.extend((doc_id, phrase, "quoted", "") for phrase in quoted_phrases(conv.text))
         rows.extend((doc_id, phrase, "series", "") for phrase in series(conv.text))
@@ -135,7 +136,7 @@ def count_candidates(docs: pd.DataFrame, *, lexicon: Lexicon, context: int = 12,
                      config: Config = "t2s") -> pd.DataFrame:
     """How often each candidate of ``lexicon`` occurs in each document, with its first occurrence
     there (original offsets, ``context`` characters each side): ``FOUND_COLUMNS``."""
-    rows = []
+    rows: list[tuple] = []
     for doc_id, conv in converted(docs, config=config):
         _, _, (starts, ends), terms = match_doc(conv, lexicon)
         counts = Counter(terms)
@@ -211,7 +212,8 @@ def numbered(tokens: list[tuple[str, int, int]]) -> list[tuple[str, str | None]]
         if words[i][0] not in NUMERALS or before in "第之" or before in _ALL_NUMERALS or listed:
             i += 1
             continue
-        parts, j = [], i
+        parts: list[str] = []
+        j = i
         while j < len(words) and words[j][0] in NUMERALS and len(parts) < 4:
             part, k = _part(words, j, chained=bool(parts))
             if part is None or tokens[k - 1][2] - tokens[j][1] != len(part):

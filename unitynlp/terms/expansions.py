@@ -98,7 +98,8 @@ def _see_list(text: str, end: int, n: int | None) -> str | None:
     if not match:
         return None
     first = match.end()
-    sentence = re.match(r"[^。；;\n]*", text[first:first + 300]).group()
+    head = re.match(r"[^。；;\n]*", text[first:first + 300])
+    sentence = head.group() if head else ""
     separator = "、" if "、" in re.split(r"[，,]", sentence, maxsplit=1)[0] else "，,"
     last, count = first, 0
     for part in re.finditer(rf"([^{separator}]*)([{separator}]|$)", sentence):
@@ -114,7 +115,8 @@ def _preceding_list(text: str, start: int, n: int | None) -> str | None:
     """A list that ends just before the hit (quote, 的, 这 or 等 between): 共产党好、…、人民军队好“六好”."""
     if n is None or n < 2:
         return None
-    end = start - len(_BEFORE.search(text, max(0, start - 4), start).group())
+    before = _BEFORE.search(text, max(0, start - 4), start)
+    end = start - (len(before.group()) if before else 0)
     clause_start = max((m.end() for m in _CLAUSE.finditer(text, max(0, end - 200), end)), default=max(0, end - 200))
     clause = text[clause_start:end]
     items = _SPLIT_AND.split(clause)

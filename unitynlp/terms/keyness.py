@@ -112,8 +112,8 @@ def _sides(docs: pd.DataFrame, by: str, target, reference) -> pd.Series:
                              "choose the target group with --target")
         target = present[0]
     target, reference = _value(present, target, by), (None if reference is None else _value(present, reference, by))
-    side = np.where(values == target, "target", np.where((values == reference) if reference is not None
-                                                          else values.notna(), "reference", None))
+    in_reference = (values == reference) if reference is not None else values.notna()
+    side = np.where(values == target, "target", np.where(in_reference, "reference", np.asarray(None)))
     if not (side == "reference").any():
         raise InputError(f"no reference documents: every document with a {by!r} is in the target group")
     return pd.Series(side, index=docs["doc_id"].to_numpy()).dropna()
@@ -152,7 +152,8 @@ def keyness_table(n_target, n_reference, *, measure: Measure = "lr", correction:
     freq_r = np.where(b > 0, b, 0.5) / max(b.sum(), 1)
     terms = pd.Index(n_target.index if hasattr(n_target, "index") else range(len(a)))
     table = pd.DataFrame({
-        "term": terms, "category": terms.map(categories) if categories is not None else None,
+        # pandas-stubs leave out the Series mapper that Index.map takes (pandas documents it)
+        "term": terms, "category": terms.map(categories) if categories is not None else None,  # type: ignore[arg-type]
         "G2": g2, "chi2": chi2, "p": [math.erfc(math.sqrt(abs(x) / 2)) for x in stat],
         "log_ratio": np.log2(freq_t / freq_r), "n_target": a.astype("int64"), "n_reference": b.astype("int64"),
     })
