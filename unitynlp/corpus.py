@@ -36,7 +36,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .errors import EmptyCorpusError, EncodingError, InputError
+from .errors import EmptyCorpusError, EncodingError, InputError, printable
 
 if TYPE_CHECKING:  # pandas is imported where a frame is built: read_file and decode_bytes work without it
     import pandas as pd
@@ -66,22 +66,6 @@ _COMMON = set("的一是在不了有和人这這中大为為上个個国國我�
 
 #: a decoded text and the codec that decoded it
 Decoded = namedtuple("Decoded", "text encoding")
-_SURROGATE = re.compile("[\ud800-\udfff]")  # how Python holds a file name's bytes that are not UTF-8
-
-
-def printable(name: str) -> str:
-    """``name`` as valid UTF-8: each byte of a file name that is not UTF-8 written ``\\xNN``.
-
-    >>> import os
-    >>> printable(os.fsdecode(b"\\xb1\\xa8\\xb8\\xe6.txt"))
-    '\\\\xb1\\\\xa8\\\\xb8\\\\xe6.txt'
-    """
-    return _SURROGATE.sub(_escaped, name)
-
-
-def _escaped(match: re.Match) -> str:
-    code = ord(match.group())
-    return f"\\x{code - 0xdc00:02x}" if code >= 0xdc80 else f"\\u{code:04x}"
 
 
 def decode_bytes(data: bytes, name: str, *, encoding: str | None = None) -> Decoded:

@@ -46,8 +46,7 @@ from typing import cast
 
 import pandas as pd
 
-from .corpus import printable
-from .errors import InputError
+from .errors import InputError, printable
 
 METADATA_FILES = ("metadata.csv", "metadata.jsonl")
 SHOWN = 3  # problems named in a report line; the rest are counted
